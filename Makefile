@@ -1,0 +1,35 @@
+# FairKd: `make test` is the test command (CI runs it); `make demo` runs the study in miniature.
+DOTNET   ?= dotnet
+CONFIG   ?= Release
+TORCH    ?= cpu
+BUILDFLAGS = -c $(CONFIG) -p:TorchBackend=$(TORCH) --nologo
+FAIRKD   = src/FairKd.Cli/bin/$(CONFIG)/net10.0/linux-x64/fairkd
+RESULTS  = artifacts/test-results
+
+.PHONY: build test demo bench format clean golden
+
+build:
+	$(DOTNET) build FairKd.sln $(BUILDFLAGS)
+
+# Python reference computations (golden files) are regenerated first when their inputs changed.
+golden:
+	bash tests/golden/generate.sh
+
+test: build golden
+	rm -rf $(RESULTS)
+	$(DOTNET) test FairKd.sln $(BUILDFLAGS) --no-build --logger trx --results-directory $(RESULTS) \
+		-- RunConfiguration.TestSessionTimeout=840000
+	@bash build/test-summary.sh $(RESULTS)
+
+demo: build
+	bash pipelines/demo.sh $(FAIRKD)
+
+bench: build
+	$(DOTNET) run --project src/FairKd.Benchmarks -c $(CONFIG) --no-build -- all
+
+format:
+	$(DOTNET) format FairKd.sln
+
+clean:
+	$(DOTNET) clean FairKd.sln -c $(CONFIG)
+	rm -rf artifacts runs

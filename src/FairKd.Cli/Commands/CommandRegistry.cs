@@ -1,0 +1,13 @@
+using Cocona;
+using Cocona.Builder;
+
+namespace FairKd.Cli.Commands;
+
+/// <summary>Every `fairkd` command class, in one place.</summary>
+internal static class CommandRegistry
+{
+    public static void AddAll(ICoconaCommandsBuilder app)
+    {
+        app.AddCommands<InfoCommand>();
+    }
+}
