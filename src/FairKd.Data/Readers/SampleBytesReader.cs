@@ -71,7 +71,7 @@ public sealed class SampleBytesReader(long maxBytes = SampleBytesReader.DefaultM
         }
         catch (UnauthorizedAccessException)
         {
-            return SampleBytesResult.Rejected("permission denied");
+            return SampleBytesResult.Rejected(Directory.Exists(path) ? "is a folder, not a file" : "permission denied");
         }
         catch (EndOfStreamException)
         {

@@ -123,7 +123,7 @@ public class RecordIOReaderTests
             Assert.True(reader.TryReadRecord(offsets[1], out var back, out var error), error);
             Assert.Equal(packed, back);
             Assert.Equal(payload, reader.ReadPayload(offsets[0]));
-        }, iter: 200);
+        }, iter: 200, threads: 1);
     }
 
     [Fact]
