@@ -112,7 +112,8 @@ public sealed class ImageFolderReader(DatasetSpec spec, ReaderReport report) : I
                 continue;
             }
 
-            if (info.LinkTarget is not null)
+            // Symlinks carry ReparsePoint on Unix: only they pay for a readlink.
+            if ((info.Attributes & FileAttributes.ReparsePoint) != 0 && info.LinkTarget is not null)
             {
                 var target = RealPath.Resolve(info.FullName);
                 if (target is null)
