@@ -9,14 +9,15 @@ public static class ArcFaceTemplate
     /// <summary>Side of the crop the template is defined for.</summary>
     public const int Size = 112;
 
-    /// <summary>The template as interleaved x, y pairs for a 112x112 crop.</summary>
+    /// <summary>The template as interleaved x, y pairs for a 112x112 crop: the float32 values insightface stores
+    /// (<c>np.float32</c>), widened to double, so estimates match its <c>estimate_norm</c> to rounding.</summary>
     public static ReadOnlySpan<double> Points112 =>
     [
-        38.2946, 51.6963,
-        73.5318, 51.5014,
-        56.0252, 71.7366,
-        41.5493, 92.3655,
-        70.7299, 92.2041,
+        (double)38.2946f, (double)51.6963f,
+        (double)73.5318f, (double)51.5014f,
+        (double)56.0252f, (double)71.7366f,
+        (double)41.5493f, (double)92.3655f,
+        (double)70.7299f, (double)92.2041f,
     ];
 
     /// <summary>

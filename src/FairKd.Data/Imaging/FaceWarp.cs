@@ -11,8 +11,6 @@ namespace FairKd.Data.Imaging;
 /// </summary>
 public static class FaceWarp
 {
-    private const float Scale = 1f / 127.5f;
-
     /// <summary>Writes the <paramref name="size"/> x <paramref name="size"/> crop that <paramref name="sourceToOutput"/>
     /// maps the source onto (the matrix of <see cref="SimilarityTransform"/>, as given to <c>cv2.warpAffine</c>).
     /// Returns false (writing nothing) when the matrix is not invertible.</summary>
@@ -69,9 +67,9 @@ public static class FaceWarp
                     Accumulate(rgb, width, height, x0 + 1, y0 + 1, w11, ref r, ref g, ref b);
                 }
 
-                chw[o] = (r - 127.5f) * Scale;
-                chw[o + plane] = (g - 127.5f) * Scale;
-                chw[o + (2 * plane)] = (b - 127.5f) * Scale;
+                chw[o] = (r - 127.5f) / 127.5f;
+                chw[o + plane] = (g - 127.5f) / 127.5f;
+                chw[o + (2 * plane)] = (b - 127.5f) / 127.5f;
             }
         }
 
@@ -86,9 +84,9 @@ public static class FaceWarp
         for (var i = 0; i < plane; i++)
         {
             var p = i * 3;
-            chw[i] = (rgb[p] - 127.5f) * Scale;
-            chw[i + plane] = (rgb[p + 1] - 127.5f) * Scale;
-            chw[i + (2 * plane)] = (rgb[p + 2] - 127.5f) * Scale;
+            chw[i] = (rgb[p] - 127.5f) / 127.5f;
+            chw[i + plane] = (rgb[p + 1] - 127.5f) / 127.5f;
+            chw[i + (2 * plane)] = (rgb[p + 2] - 127.5f) / 127.5f;
         }
     }
 
