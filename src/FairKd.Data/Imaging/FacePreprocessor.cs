@@ -32,20 +32,28 @@ public sealed class FacePreprocessor
     public SafeImageDecoder Decoder => decoder;
 
     /// <summary>Decodes and aligns one sample into a new 3 x OutputSize x OutputSize array. Never throws for bad bytes or landmarks.</summary>
-    public PreprocessResult Process(ReadOnlyMemory<byte> bytes, FaceLandmarks? landmarks)
+    public PreprocessResult Process(ReadOnlyMemory<byte> bytes, FaceLandmarks? landmarks) => Process(bytes, landmarks, null);
+
+    /// <summary>As <see cref="Process(ReadOnlyMemory{byte}, FaceLandmarks?)"/>, writing into <paramref name="destination"/>
+    /// (at least 3 x OutputSize x OutputSize floats, e.g. rented from a pool) when given; the result's
+    /// <see cref="PreprocessResult.Chw"/> is then that array (only its first 3 x OutputSize x OutputSize floats are the image). Each output array is 150 KB at 112, a large-object-heap
+    /// allocation, so pooling pays off at high rates.</summary>
+    public PreprocessResult Process(ReadOnlyMemory<byte> bytes, FaceLandmarks? landmarks, float[]? destination)
     {
         var decoded = decoder.Decode(bytes);
         if (decoded.Image is not { } image) return PreprocessResult.Rejected(PreprocessStages.Decode, decoded.Reason!);
         using (image)
         {
-            return Align(image.Rgb, image.Width, image.Height, landmarks);
+            return Align(image.Rgb, image.Width, image.Height, landmarks, destination);
         }
     }
 
     /// <summary>Aligns already decoded interleaved RGB pixels (the second half of <see cref="Process"/>).</summary>
-    public PreprocessResult Align(ReadOnlySpan<byte> rgb, int width, int height, FaceLandmarks? landmarks)
+    public PreprocessResult Align(ReadOnlySpan<byte> rgb, int width, int height, FaceLandmarks? landmarks, float[]? destination = null)
     {
         var size = Options.OutputSize;
+        if (destination is not null && destination.Length < 3 * size * size)
+            throw new ArgumentException($"destination holds {destination.Length} floats, 3x{size}x{size} needed", nameof(destination));
         Affine2x3 map;
         AlignmentMode mode;
         if (landmarks is not null)
@@ -57,7 +65,7 @@ public sealed class FacePreprocessor
         }
         else if (width == size && height == size)
         {
-            var direct = new float[3 * size * size];
+            var direct = destination ?? GC.AllocateUninitializedArray<float>(3 * size * size);
             FaceWarp.ToChw(rgb, size, direct);
             return PreprocessResult.Aligned(direct, size, width, height, AlignmentMode.PassThrough);
         }
@@ -72,7 +80,7 @@ public sealed class FacePreprocessor
                 $"unaligned: no landmarks for {width}x{height} image (use --unaligned center-crop or give landmarks)", width, height);
         }
 
-        var chw = new float[3 * size * size];
+        var chw = destination ?? GC.AllocateUninitializedArray<float>(3 * size * size); // the warp writes every element
         if (!FaceWarp.WarpToChw(rgb, width, height, map, size, chw))
             return PreprocessResult.Rejected(PreprocessStages.Align, "landmarks: degenerate (transform not invertible)", width, height);
         return PreprocessResult.Aligned(chw, size, width, height, mode);

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace FairKd.Data.Imaging;
 
 /// <summary>
@@ -20,60 +23,87 @@ public static class FaceWarp
         if (sourceToOutput.TryInvert() is not { } inverse) return false;
         var plane = size * size;
         var stride = width * 3;
+        // Hot path (every aligned face): buffer sizes were checked above, so pixels are read through refs, and a row
+        // whose two end samples lie inside the image (the samples of a row are on a segment) skips per-pixel bounds.
+        ref var src = ref MemoryMarshal.GetReference(rgb);
+        ref var lut = ref MemoryMarshal.GetReference(Normalised);
+        ref var red = ref MemoryMarshal.GetReference(chw);
+        ref var green = ref Unsafe.Add(ref red, plane);
+        ref var blue = ref Unsafe.Add(ref red, 2 * plane);
+        var (maxX, maxY) = (width - 1, height - 1);
         for (var v = 0; v < size; v++)
         {
             var rowX = (inverse.B * v) + inverse.C;
             var rowY = (inverse.E * v) + inverse.F;
+            var endX = (inverse.A * (size - 1)) + rowX;
+            var endY = (inverse.D * (size - 1)) + rowY;
             var outRow = v * size;
+            var inside = rowX >= 0 && rowX < maxX && rowY >= 0 && rowY < maxY && endX >= 0 && endX < maxX && endY >= 0 && endY < maxY;
             for (var u = 0; u < size; u++)
             {
                 var sx = (inverse.A * u) + rowX;
                 var sy = (inverse.D * u) + rowY;
-                var fx0 = Math.Floor(sx);
-                var fy0 = Math.Floor(sy);
                 var o = outRow + u;
-                if (!(fx0 >= -1 && fx0 < width && fy0 >= -1 && fy0 < height))
-                {
-                    // Wholly outside (or NaN): the black border.
-                    chw[o] = -1f;
-                    chw[o + plane] = -1f;
-                    chw[o + (2 * plane)] = -1f;
-                    continue;
-                }
-
-                var x0 = (int)fx0;
-                var y0 = (int)fy0;
-                var wx = (float)(sx - fx0);
-                var wy = (float)(sy - fy0);
-                var w00 = (1 - wx) * (1 - wy);
-                var w01 = wx * (1 - wy);
-                var w10 = (1 - wx) * wy;
-                var w11 = wx * wy;
                 float r, g, b;
-                if (x0 >= 0 && y0 >= 0 && x0 + 1 < width && y0 + 1 < height)
+                if (inside)
                 {
-                    var p = (y0 * stride) + (x0 * 3);
-                    var q = p + stride;
-                    r = (w00 * rgb[p]) + (w01 * rgb[p + 3]) + (w10 * rgb[q]) + (w11 * rgb[q + 3]);
-                    g = (w00 * rgb[p + 1]) + (w01 * rgb[p + 4]) + (w10 * rgb[q + 1]) + (w11 * rgb[q + 4]);
-                    b = (w00 * rgb[p + 2]) + (w01 * rgb[p + 5]) + (w10 * rgb[q + 2]) + (w11 * rgb[q + 5]);
+                    // Both coordinates are non-negative here, so truncation is floor.
+                    var x0 = (int)sx;
+                    var y0 = (int)sy;
+                    var wx = (float)(sx - x0);
+                    var wy = (float)(sy - y0);
+                    ref var p = ref Unsafe.Add(ref src, (y0 * stride) + (x0 * 3));
+                    ref var q = ref Unsafe.Add(ref p, stride);
+                    // Bilinear blend of normalised values (the weights sum to 1, so this is the normalised blend).
+                    var top = 1 - wy;
+                    var (w00, w01, w10, w11) = ((1 - wx) * top, wx * top, (1 - wx) * wy, wx * wy);
+                    r = (w00 * Unsafe.Add(ref lut, p)) + (w01 * Unsafe.Add(ref lut, Unsafe.Add(ref p, 3)))
+                        + (w10 * Unsafe.Add(ref lut, q)) + (w11 * Unsafe.Add(ref lut, Unsafe.Add(ref q, 3)));
+                    g = (w00 * Unsafe.Add(ref lut, Unsafe.Add(ref p, 1))) + (w01 * Unsafe.Add(ref lut, Unsafe.Add(ref p, 4)))
+                        + (w10 * Unsafe.Add(ref lut, Unsafe.Add(ref q, 1))) + (w11 * Unsafe.Add(ref lut, Unsafe.Add(ref q, 4)));
+                    b = (w00 * Unsafe.Add(ref lut, Unsafe.Add(ref p, 2))) + (w01 * Unsafe.Add(ref lut, Unsafe.Add(ref p, 5)))
+                        + (w10 * Unsafe.Add(ref lut, Unsafe.Add(ref q, 2))) + (w11 * Unsafe.Add(ref lut, Unsafe.Add(ref q, 5)));
                 }
                 else
                 {
-                    r = g = b = 0;
-                    Accumulate(rgb, width, height, x0, y0, w00, ref r, ref g, ref b);
-                    Accumulate(rgb, width, height, x0 + 1, y0, w01, ref r, ref g, ref b);
-                    Accumulate(rgb, width, height, x0, y0 + 1, w10, ref r, ref g, ref b);
-                    Accumulate(rgb, width, height, x0 + 1, y0 + 1, w11, ref r, ref g, ref b);
+                    SampleEdge(rgb, width, height, sx, sy, out r, out g, out b);
                 }
 
-                chw[o] = (r - 127.5f) / 127.5f;
-                chw[o + plane] = (g - 127.5f) / 127.5f;
-                chw[o + (2 * plane)] = (b - 127.5f) / 127.5f;
+                Unsafe.Add(ref red, o) = r;
+                Unsafe.Add(ref green, o) = g;
+                Unsafe.Add(ref blue, o) = b;
             }
         }
 
         return true;
+    }
+
+    /// <summary><c>(x - 127.5) / 127.5</c> for every byte value: the exact pass-through values.</summary>
+    private static ReadOnlySpan<float> Normalised => NormalisedTable;
+
+    private static readonly float[] NormalisedTable = Enumerable.Range(0, 256).Select(x => (x - 127.5f) / 127.5f).ToArray();
+
+    /// <summary>A sample near or beyond the border (bounds-checked): neighbours outside are black, i.e. -1 normalised.</summary>
+    private static void SampleEdge(ReadOnlySpan<byte> rgb, int width, int height, double sx, double sy, out float r, out float g, out float b)
+    {
+        var fx0 = Math.Floor(sx);
+        var fy0 = Math.Floor(sy);
+        if (!(fx0 >= -1 && fx0 < width && fy0 >= -1 && fy0 < height))
+        {
+            // Wholly outside (or NaN): the black border.
+            r = g = b = -1f;
+            return;
+        }
+
+        var x0 = (int)fx0;
+        var y0 = (int)fy0;
+        var wx = (float)(sx - fx0);
+        var wy = (float)(sy - fy0);
+        r = g = b = 0;
+        Accumulate(rgb, width, height, x0, y0, (1 - wx) * (1 - wy), ref r, ref g, ref b);
+        Accumulate(rgb, width, height, x0 + 1, y0, wx * (1 - wy), ref r, ref g, ref b);
+        Accumulate(rgb, width, height, x0, y0 + 1, (1 - wx) * wy, ref r, ref g, ref b);
+        Accumulate(rgb, width, height, x0 + 1, y0 + 1, wx * wy, ref r, ref g, ref b);
     }
 
     /// <summary>Converts an image that already is <paramref name="size"/> x <paramref name="size"/> to normalised CHW (pass-through).</summary>
@@ -84,9 +114,9 @@ public static class FaceWarp
         for (var i = 0; i < plane; i++)
         {
             var p = i * 3;
-            chw[i] = (rgb[p] - 127.5f) / 127.5f;
-            chw[i + plane] = (rgb[p + 1] - 127.5f) / 127.5f;
-            chw[i + (2 * plane)] = (rgb[p + 2] - 127.5f) / 127.5f;
+            chw[i] = Normalised[rgb[p]];
+            chw[i + plane] = Normalised[rgb[p + 1]];
+            chw[i + (2 * plane)] = Normalised[rgb[p + 2]];
         }
     }
 
@@ -104,11 +134,18 @@ public static class FaceWarp
 
     private static void Accumulate(ReadOnlySpan<byte> rgb, int width, int height, int x, int y, float w, ref float r, ref float g, ref float b)
     {
-        if ((uint)x >= (uint)width || (uint)y >= (uint)height) return;
+        if ((uint)x >= (uint)width || (uint)y >= (uint)height)
+        {
+            r -= w;
+            g -= w;
+            b -= w;
+            return;
+        }
+
         var p = ((y * width) + x) * 3;
-        r += w * rgb[p];
-        g += w * rgb[p + 1];
-        b += w * rgb[p + 2];
+        r += w * Normalised[rgb[p]];
+        g += w * Normalised[rgb[p + 1]];
+        b += w * Normalised[rgb[p + 2]];
     }
 
     private static void CheckBuffers(ReadOnlySpan<byte> rgb, int width, int height, int size, Span<float> chw)

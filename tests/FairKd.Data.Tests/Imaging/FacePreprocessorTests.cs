@@ -132,6 +132,19 @@ public sealed class FacePreprocessorTests
     }
 
     [Fact]
+    public void Caller_buffer_is_filled_and_returned()
+    {
+        var preprocessor = new FacePreprocessor();
+        var bytes = Png(150, 160);
+        var expected = preprocessor.Process(bytes, Face()).Chw!;
+        var buffer = new float[(3 * 112 * 112) + 10];
+        var result = preprocessor.Process(bytes, Face(), buffer);
+        Assert.Same(buffer, result.Chw);
+        Assert.Equal(expected, buffer.AsSpan(0, expected.Length).ToArray());
+        Assert.Throws<ArgumentException>(() => preprocessor.Process(bytes, Face(), new float[100]));
+    }
+
+    [Fact]
     public void Aligned_png_round_trips_the_bytes()
     {
         var bytes = Png(112, 112);

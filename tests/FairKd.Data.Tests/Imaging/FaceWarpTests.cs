@@ -6,7 +6,7 @@ using SixLabors.ImageSharp.Processing;
 
 namespace FairKd.Data.Tests.Imaging;
 
-public sealed class FaceWarpTests
+public sealed class FaceWarpTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static float Norm(byte v) => (v - 127.5f) / 127.5f;
 
@@ -52,6 +52,7 @@ public sealed class FaceWarpTests
 
         Assert.True(count > 3 * 3000, $"too few interior pixels ({count / 3})");
         var mean = total / count;
+        output.WriteLine($"rotation {degrees} scale {scale}: mean abs difference {mean:F3} grey levels over {count / 3} interior pixels");
         Assert.True(mean < 0.5, $"mean abs difference {mean:F3} grey levels");
     }
 
