@@ -12,8 +12,9 @@ namespace FairKd.Data.Imaging;
 /// <summary>
 /// Decodes untrusted JPEG, PNG, BMP and WebP bytes to RGB with ImageSharp 2.1.13, never throwing for bad bytes.
 /// Guards, in order: empty input, the byte limit, a header-only <c>Identify</c> (format sniffed from the bytes,
-/// not the file name) against the pixel limit, a JPEG end-of-image check (ImageSharp fills truncated JPEG scans
-/// silently), and finally the decode itself with an allocator that has an allocation limit.
+/// not the file name) against the pixel limit, container truncation checks (ImageSharp fills truncated JPEG, WebP
+/// and BMP data silently; see <see cref="ContainerIntegrity"/>), and finally the decode itself with an allocator
+/// that has an allocation limit.
 /// Thread-safe: one instance serves all decode workers.
 /// </summary>
 public sealed class SafeImageDecoder
@@ -69,8 +70,8 @@ public sealed class SafeImageDecoder
             return DecodeResult.Fail($"undecodable: truncated or corrupt (header declares {info.Width}x{info.Height})");
         if (info.Width > options.MaxWidth || info.Height > options.MaxHeight)
             return DecodeResult.Fail($"too-large: {info.Width}x{info.Height} exceeds {options.MaxWidth}x{options.MaxHeight}");
-        if (format is JpegFormat && !JpegIntegrity.EndsAfterScan(bytes.Span))
-            return DecodeResult.Fail("undecodable: truncated or corrupt (JPEG has no end-of-image marker after its scan data)");
+        if (ContainerIntegrity.FindTruncation(format, bytes.Span) is { } missing)
+            return DecodeResult.Fail($"undecodable: truncated or corrupt ({missing})");
 
         Image<Rgb24>? image = null;
         try
