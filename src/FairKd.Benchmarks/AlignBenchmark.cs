@@ -53,6 +53,7 @@ internal static class AlignBenchmark
             }
         }
 
+        var loadAverage = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
         var work = Path.Combine(Path.GetTempPath(), $"fairkd-bench-align-{Environment.ProcessId}");
         try
         {
@@ -95,7 +96,7 @@ internal static class AlignBenchmark
                 }
             }
 
-            WriteMarkdown(output, rows, seconds, count, rounds);
+            WriteMarkdown(output, rows, seconds, count, rounds, loadAverage);
             Console.WriteLine($"wrote {output}");
             return 0;
         }
@@ -254,7 +255,7 @@ internal static class AlignBenchmark
 
     private static byte Byte(double v) => (byte)Math.Clamp(Math.Round(v), 0, 255);
 
-    private static void WriteMarkdown(string path, List<Row> rows, double seconds, int count, int rounds)
+    private static void WriteMarkdown(string path, List<Row> rows, double seconds, int count, int rounds, string loadAverage)
     {
         var cpu = File.Exists("/proc/cpuinfo")
             ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
@@ -263,7 +264,7 @@ internal static class AlignBenchmark
         var md = new StringBuilder();
         md.AppendLine("# Decode + align throughput: FairKd (C#) vs Python/OpenCV peer").AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"- Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-        md.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {Environment.ProcessorCount} logical cores (nproc), CPU: {cpu ?? "unknown"}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {Environment.ProcessorCount} logical cores (nproc), CPU: {cpu ?? "unknown"}; load average at start {loadAverage} (shared with other jobs)");
         md.AppendLine(CultureInfo.InvariantCulture, $"- C#: .NET {Environment.Version}, SixLabors.ImageSharp 2.1.13, `FacePreprocessor.Process` (decode with limits, similarity transform, bilinear warp to normalised CHW float)");
         md.AppendLine(CultureInfo.InvariantCulture, $"- Peer: `peers/align_peer.py` ({peerVersions}): cv2.imdecode, skimage SimilarityTransform, cv2.warpAffine, CHW float normalisation; each worker a single-threaded process (`cv2.setNumThreads(1)`)");
         md.AppendLine(CultureInfo.InvariantCulture, $"- Workload: {count} generated JPEGs (quality 95) per set, cycled for {seconds:F0} s per measurement after a 1.5 s warm-up, best of {rounds} alternating rounds (C# pooled, C# new, peer); files read into memory first (no disk I/O timed); the same files for both sides");

@@ -7,7 +7,8 @@ namespace FairKd.Data.Imaging;
 /// With landmarks: similarity transform onto the ArcFace template and a bilinear warp (<see cref="AlignmentMode.Landmarks"/>).
 /// Without: an image already OutputSize square passes through (<see cref="AlignmentMode.PassThrough"/>); other sizes
 /// follow <see cref="ImagingOptions.Unaligned"/> (reject, or <see cref="AlignmentMode.CenterCrop"/>).
-/// Thread-safe (immutable state); each call allocates only the output array and the decoder's pooled pixels.
+/// Thread-safe (immutable state); each call allocates only the output array (unless the caller gives one) and the
+/// decoder's pooled pixels.
 /// </summary>
 public sealed class FacePreprocessor
 {
@@ -36,10 +37,11 @@ public sealed class FacePreprocessor
 
     /// <summary>As <see cref="Process(ReadOnlyMemory{byte}, FaceLandmarks?)"/>, writing into <paramref name="destination"/>
     /// (at least 3 x OutputSize x OutputSize floats, e.g. rented from a pool) when given; the result's
-    /// <see cref="PreprocessResult.Chw"/> is then that array (only its first 3 x OutputSize x OutputSize floats are the image). Each output array is 150 KB at 112, a large-object-heap
-    /// allocation, so pooling pays off at high rates.</summary>
+    /// <see cref="PreprocessResult.Chw"/> is then that array (only its first 3 x OutputSize x OutputSize floats are the
+    /// image; it is untouched on rejection). Each output array is 150 KB at 112, so pooling pays off at high rates.</summary>
     public PreprocessResult Process(ReadOnlyMemory<byte> bytes, FaceLandmarks? landmarks, float[]? destination)
     {
+        CheckDestination(destination);
         var decoded = decoder.Decode(bytes);
         if (decoded.Image is not { } image) return PreprocessResult.Rejected(PreprocessStages.Decode, decoded.Reason!);
         using (image)
@@ -52,12 +54,17 @@ public sealed class FacePreprocessor
     public PreprocessResult Align(ReadOnlySpan<byte> rgb, int width, int height, FaceLandmarks? landmarks, float[]? destination = null)
     {
         var size = Options.OutputSize;
-        if (destination is not null && destination.Length < 3 * size * size)
-            throw new ArgumentException($"destination holds {destination.Length} floats, 3x{size}x{size} needed", nameof(destination));
+        CheckDestination(destination);
         Affine2x3 map;
         AlignmentMode mode;
         if (landmarks is not null)
         {
+            if (landmarks.Coordinates.IsDefault || landmarks.Coordinates.Length != 2 * FaceLandmarks.PointCount)
+            {
+                var count = landmarks.Coordinates.IsDefault ? 0 : landmarks.Coordinates.Length;
+                return PreprocessResult.Rejected(PreprocessStages.Align, $"landmarks: expected 10 coordinates (5 points), got {count}", width, height);
+            }
+
             var fit = SimilarityTransform.ToTemplate(landmarks.Coordinates.AsSpan(), template);
             if (!fit.Succeeded) return PreprocessResult.Rejected(PreprocessStages.Align, fit.Failure!, width, height);
             map = fit.Matrix;
@@ -84,5 +91,12 @@ public sealed class FacePreprocessor
         if (!FaceWarp.WarpToChw(rgb, width, height, map, size, chw))
             return PreprocessResult.Rejected(PreprocessStages.Align, "landmarks: degenerate (transform not invertible)", width, height);
         return PreprocessResult.Aligned(chw, size, width, height, mode);
+    }
+
+    private void CheckDestination(float[]? destination)
+    {
+        var needed = 3 * Options.OutputSize * Options.OutputSize;
+        if (destination is not null && destination.Length < needed)
+            throw new ArgumentException($"destination holds {destination.Length} floats, {needed} (3x{Options.OutputSize}x{Options.OutputSize}) needed", nameof(destination));
     }
 }

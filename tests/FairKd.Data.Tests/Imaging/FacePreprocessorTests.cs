@@ -94,6 +94,8 @@ public sealed class FacePreprocessorTests
         var collinear = preprocessor.Process(Png(100, 100), FaceLandmarks.FromPairs([10, 10, 20, 20, 30, 30, 40, 40, 50, 50]));
         Assert.Equal(("align", "landmarks: degenerate (points are collinear)"), (collinear.RejectStage, collinear.RejectReason));
         Assert.Throws<InvalidOperationException>(() => collinear.FlippedChw());
+        var short4 = preprocessor.Process(Png(100, 100), new FaceLandmarks([1f, 2f, 3f, 4f]));
+        Assert.Equal(("align", "landmarks: expected 10 coordinates (5 points), got 4"), (short4.RejectStage, short4.RejectReason));
     }
 
     [Fact]
