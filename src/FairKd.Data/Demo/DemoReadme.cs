@@ -30,7 +30,7 @@ internal static class DemoReadme
             - Nuisance = per image: pose (small rotation/translation/scale), lighting direction and strength,
               exposure and colour cast, expression (open mouth, smile, blink), background and clothing, blur, noise.
             - Groups differ in their parameter distributions and in difficulty: identities of a group are spread
-              around the group mean by a factor (African 0.62, Asian 0.74, Caucasian 1.00, Indian 0.86), so
+              around the group mean by a factor (African 0.45, Asian 0.55, Caucasian 0.80, Indian 0.65), so
               verification is hardest in the group whose identities are closest together.
             - Aligned images put the rendered landmarks (eye centres, nose tip, mouth corners) near the ArcFace
               112x112 template, up to the nuisance pose, like real aligned crops.

@@ -50,13 +50,13 @@ internal sealed record FaceNuisance
         var blurDraw = rng.NextDouble();
         return new FaceNuisance
         {
-            Rotation = rng.Normal(0, 0.05 * amount),
+            Rotation = rng.Normal(0, 0.06 * amount),
             Scale = rng.Normal(1, 0.03 * amount),
-            ShiftX = rng.Normal(0, 1.3 * amount),
-            ShiftY = rng.Normal(0, 1.3 * amount),
+            ShiftX = rng.Normal(0, 1.6 * amount),
+            ShiftY = rng.Normal(0, 1.6 * amount),
             LightAngle = rng.Uniform(0, 2 * Math.PI),
-            LightStrength = rng.Uniform(0, 0.45 * amount),
-            Exposure = rng.Normal(1, 0.09 * amount),
+            LightStrength = rng.Uniform(0, 0.4 * amount),
+            Exposure = rng.Normal(1, 0.08 * amount),
             Cast = new Rgb((float)rng.Normal(0, 6 * amount), (float)rng.Normal(0, 6 * amount), (float)rng.Normal(0, 6 * amount)),
             MouthOpen = open,
             Smile = rng.Uniform(0, 2.5 * amount),

@@ -10,9 +10,9 @@ namespace FairKd.Data.Demo;
 internal static class GroupProfiles
 {
     /// <summary>Multiplier of every continuous identity deviation, per group.</summary>
-    public static readonly double[] Spread = [0.62, 0.74, 1.0, 0.86];
+    public static readonly double[] Spread = [0.45, 0.55, 0.8, 0.65];
 
-    private static readonly Rgb[] SkinMean = [new(92, 62, 45), new(222, 186, 152), new(232, 190, 168), new(168, 118, 86)];
+    private static readonly Rgb[] SkinMean = [new(112, 76, 56), new(222, 186, 152), new(232, 190, 168), new(168, 118, 86)];
 
     private static readonly Rgb[] HairPalette =
         [new(24, 21, 21), new(62, 41, 28), new(112, 76, 44), new(206, 170, 104), new(150, 66, 34), new(165, 163, 160)];
@@ -47,15 +47,15 @@ internal static class GroupProfiles
         ArgumentOutOfRangeException.ThrowIfGreaterThan(group, 3);
         var s = Spread[group] * spreadScale;
 
-        var tone = (float)Math.Clamp(rng.Normal(1, 0.13 * s), 0.6, 1.4);
+        var tone = (float)Math.Clamp(rng.Normal(1, 0.15 * s), 0.6, 1.45);
         var skin = new Rgb(Math.Min(250, SkinMean[group].R * tone), Math.Min(245, SkinMean[group].G * tone), Math.Min(240, SkinMean[group].B * tone))
             .Jitter(rng, 7 * s);
         var hair = HairPalette[rng.Pick(HairWeights[group])].Jitter(rng, 14 * s);
         var iris = IrisPalette[rng.Pick(IrisWeights[group])].Jitter(rng, 10 * s);
         var lips = Rgb.Lerp(skin.Scale(0.82f), new Rgb(172, 68, 72), 0.35f).Jitter(rng, 8 * s);
 
-        var faceHalfWidth = Math.Clamp(rng.Normal(FaceHalfWidth[group], 2.6 * s), 29, 43);
-        var faceHalfHeight = Math.Clamp(rng.Normal(FaceHalfHeight[group], 2.6 * s), 40, 54);
+        var faceHalfWidth = Math.Clamp(rng.Normal(FaceHalfWidth[group], 3.2 * s), 29, 43);
+        var faceHalfHeight = Math.Clamp(rng.Normal(FaceHalfHeight[group], 3 * s), 40, 54);
         var faceCenterY = rng.Normal(64, 1.5 * s);
         var eyeY = rng.Normal(51.6, 1.6 * s);
         var hairline = rng.Chance(0.07) ? faceCenterY - faceHalfHeight + 1 : rng.Normal(29, 4 * s);
@@ -78,7 +78,7 @@ internal static class GroupProfiles
             HairlineY = hairline,
             HairLength = longHair ? rng.Uniform(86, 118) : rng.Uniform(44, 62),
             FringeY = rng.Chance(FringeChance[group]) && hairline + 6 < eyeY - 13 ? rng.Uniform(hairline + 6, eyeY - 13) : 0,
-            EyeHalfSpacing = rng.Normal(17.6, 1.5 * s),
+            EyeHalfSpacing = rng.Normal(17.6, 1.9 * s),
             EyeY = eyeY,
             EyeHalfWidth = Math.Clamp(rng.Normal(6, 0.8 * s), 4, 8.5),
             EyeHalfHeight = Math.Clamp(rng.Normal(EyeHalfHeight[group], 0.55 * s), 1.8, 4.8),
@@ -86,15 +86,15 @@ internal static class GroupProfiles
             BrowGap = Math.Clamp(rng.Normal(7.5, 1.3 * s), 5, 11),
             BrowTilt = rng.Normal(0, 0.14 * s),
             NoseTipY = noseTip,
-            NoseHalfWidth = Math.Clamp(rng.Normal(NoseHalfWidth[group], 1 * s), 3.5, 9),
+            NoseHalfWidth = Math.Clamp(rng.Normal(NoseHalfWidth[group], 1.3 * s), 3.5, 9.5),
             MouthY = mouthY,
-            MouthHalfWidth = Math.Clamp(rng.Normal(14.6, 1.7 * s), 10, 19),
+            MouthHalfWidth = Math.Clamp(rng.Normal(14.6, 2.1 * s), 9.5, 20),
             LipThickness = Math.Clamp(rng.Normal(LipThickness[group], 0.7 * s), 1.5, 5.5),
             EarSize = Math.Clamp(rng.Normal(1, 0.14 * s), 0.7, 1.35),
-            Glasses = rng.Chance(0.2),
+            Glasses = rng.Chance(0.1),
             GlassesFrame = FramePalette[rng.NextInt(FramePalette.Length)],
             Beard = rng.Chance(BeardChance[group]),
-            Mole = rng.Chance(0.25),
+            Mole = rng.Chance(0.12),
             MoleX = 56 + ((rng.Chance(0.5) ? -1 : 1) * rng.Uniform(10, 24)),
             MoleY = rng.Uniform(58, 84),
             TextureSeed = rng.NextULong(),
