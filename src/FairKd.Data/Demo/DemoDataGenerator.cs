@@ -42,7 +42,7 @@ public static class DemoDataGenerator
                 throw new UsageException(
                     $"{outDir} already holds demo data generated with other options ({Describe(existing)}); use another --out folder or delete it");
             if (IsComplete(root, existing))
-                return new DemoDataResult(true, 0, existing.Subsets.Values.Sum(s => s.Files), clock.Elapsed, existing.Subsets);
+                return new DemoDataResult(true, 0, existing.Subsets.Values.Sum(s => s.Files) + 2, clock.Elapsed, existing.Subsets);
             RemoveGenerated(root);
         }
 
@@ -86,7 +86,7 @@ public static class DemoDataGenerator
             Parallel.For(0, jobs.Count, parallel, i =>
             {
                 var job = jobs[i];
-                var nuisance = FaceNuisance.Sample(new DemoRandom(job.NuisanceSeed), job.Style.NuisanceAmount);
+                var nuisance = FaceNuisance.For(job.Identity, job.Style, new DemoRandom(job.NuisanceSeed));
                 var face = FaceRenderer.Render(job.Identity, nuisance, job.Placement, job.Style);
                 shas[i] = AtomicFile.Write(Path.Combine(root, job.RelativePath), Encode(face, job.Png));
                 points[i] = face.Landmarks;

@@ -70,6 +70,13 @@ public sealed record DemoDataOptions
     /// <summary>Parallel render workers (default: all cores). Does not affect the output.</summary>
     public int Workers { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>How many images these counts produce (all subsets).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int TotalImages =>
+        (4 * RealIdentitiesPerGroup * RealImagesPerIdentity) + (2 * SyntheticIdentities * SyntheticImagesPerIdentity)
+        + (4 * UnalignedIdentitiesPerGroup * UnalignedImagesPerIdentity) + (4 * RfwIdentitiesPerGroup * RfwImagesPerIdentity)
+        + (LfwIdentities * LfwImagesPerIdentity);
+
     /// <summary>Number of folds in every pair list (the RFW/LFW protocol).</summary>
     public const int Folds = 10;
 

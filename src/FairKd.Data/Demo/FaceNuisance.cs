@@ -42,6 +42,14 @@ internal sealed record FaceNuisance
         return new Rgb((float)(grey + rng.Uniform(-35, 35)), (float)(grey + rng.Uniform(-35, 35)), (float)(grey + rng.Uniform(-35, 35)));
     }
 
+    /// <summary>The nuisance of one image of <paramref name="identity"/> in a subset of <paramref name="style"/> (group and style scale it).</summary>
+    public static FaceNuisance For(FaceParameters identity, ImageStyle style, DemoRandom rng)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(style);
+        return Sample(rng, style.NuisanceAmount * GroupProfiles.Nuisance[identity.Group]);
+    }
+
     /// <summary>Draws the nuisance of one image; <paramref name="amount"/> scales every variation (1 = real data).</summary>
     public static FaceNuisance Sample(DemoRandom rng, double amount)
     {
@@ -50,10 +58,10 @@ internal sealed record FaceNuisance
         var blurDraw = rng.NextDouble();
         return new FaceNuisance
         {
-            Rotation = rng.Normal(0, 0.06 * amount),
+            Rotation = rng.Normal(0, 0.08 * amount),
             Scale = rng.Normal(1, 0.03 * amount),
-            ShiftX = rng.Normal(0, 1.6 * amount),
-            ShiftY = rng.Normal(0, 1.6 * amount),
+            ShiftX = rng.Normal(0, 2 * amount),
+            ShiftY = rng.Normal(0, 2 * amount),
             LightAngle = rng.Uniform(0, 2 * Math.PI),
             LightStrength = rng.Uniform(0, 0.4 * amount),
             Exposure = rng.Normal(1, 0.08 * amount),
@@ -63,8 +71,8 @@ internal sealed record FaceNuisance
             Blink = rng.Chance(0.06 * amount),
             Background = Backdrop(rng),
             Shirt = new Rgb((float)rng.Uniform(10, 240), (float)rng.Uniform(10, 240), (float)rng.Uniform(10, 240)),
-            BlurRadius = blurDraw < 1 - (0.4 * amount) ? 0 : blurDraw < 1 - (0.1 * amount) ? 1 : 2,
-            NoiseSigma = rng.Uniform(1, 1 + (5 * amount)),
+            BlurRadius = blurDraw < 1 - (0.5 * amount) ? 0 : blurDraw < 1 - (0.15 * amount) ? 1 : 2,
+            NoiseSigma = rng.Uniform(1, 1 + (7 * amount)),
             NoiseSeed = rng.NextULong(),
         };
     }

@@ -9,8 +9,14 @@ namespace FairKd.Data.Demo;
 /// </summary>
 internal static class GroupProfiles
 {
-    /// <summary>Multiplier of every continuous identity deviation, per group.</summary>
-    public static readonly double[] Spread = [0.45, 0.55, 0.8, 0.65];
+    /// <summary>Multiplier of every continuous identity deviation (and of the chance of rare features), per group.</summary>
+    public static readonly double[] Spread = [0.32, 0.42, 0.62, 0.5];
+
+    /// <summary>
+    /// Multiplier of the per-image nuisance (pose, lighting, blur, noise), per group: a second difficulty knob, standing for
+    /// the capture-quality differences measured on real benchmarks.
+    /// </summary>
+    public static readonly double[] Nuisance = [1.25, 1.1, 1.0, 1.1];
 
     private static readonly Rgb[] SkinMean = [new(112, 76, 56), new(222, 186, 152), new(232, 190, 168), new(168, 118, 86)];
 
@@ -91,10 +97,10 @@ internal static class GroupProfiles
             MouthHalfWidth = Math.Clamp(rng.Normal(14.6, 2.1 * s), 9.5, 20),
             LipThickness = Math.Clamp(rng.Normal(LipThickness[group], 0.7 * s), 1.5, 5.5),
             EarSize = Math.Clamp(rng.Normal(1, 0.14 * s), 0.7, 1.35),
-            Glasses = rng.Chance(0.1),
+            Glasses = rng.Chance(0.15 * s),
             GlassesFrame = FramePalette[rng.NextInt(FramePalette.Length)],
-            Beard = rng.Chance(BeardChance[group]),
-            Mole = rng.Chance(0.12),
+            Beard = rng.Chance(BeardChance[group] * s * 1.6),
+            Mole = rng.Chance(0.2 * s),
             MoleX = 56 + ((rng.Chance(0.5) ? -1 : 1) * rng.Uniform(10, 24)),
             MoleY = rng.Uniform(58, 84),
             TextureSeed = rng.NextULong(),

@@ -128,6 +128,7 @@ public class DemoDataLayoutTests(TinyDemoFixture demo) : IClassFixture<TinyDemoF
         foreach (var subset in DemoLayout.Subsets)
             Assert.Equal(manifest.Subsets[subset], DemoManifest.DigestOnDisk(demo.Root, subset));
         Assert.Equal(TinyDemoFixture.HashTree(demo.Root).Count, demo.Result.Files);
+        Assert.Equal(demo.Options.TotalImages, demo.Result.Images);
         Assert.Empty(Directory.EnumerateFiles(demo.Root, "*.tmp", SearchOption.AllDirectories));
     }
 

@@ -22,12 +22,13 @@ public class IdentitySignalTests(ITestOutputHelper output)
             var faces = RenderGroup(g, ImageStyle.Real);
             var (groupWins, groupTotal) = Triplets(faces);
             output.WriteLine($"group {g}: same identity closer in {groupWins}/{groupTotal} triplets ({(double)groupWins / groupTotal:P0})");
-            Assert.True(groupWins > 0.6 * groupTotal, $"group {g}: identity signal too weak ({groupWins}/{groupTotal})");
+            // Chance is 50 %; the hardest group is meant to be hard, but not signal-free.
+            Assert.True(groupWins > 0.57 * groupTotal, $"group {g}: identity signal too weak ({groupWins}/{groupTotal})");
             wins += groupWins;
             total += groupTotal;
         }
 
-        Assert.True(wins > 0.75 * total, $"identity signal too weak overall ({wins}/{total})");
+        Assert.True(wins > 0.65 * total, $"identity signal too weak overall ({wins}/{total})");
     }
 
     [Fact]
@@ -90,7 +91,7 @@ public class IdentitySignalTests(ITestOutputHelper output)
             var identity = GroupProfiles.Sample(group, DemoRandom.For(99, "signal/identity", group, i), style.IdentitySpread);
             for (var k = 0; k < ImagesPerIdentity; k++)
             {
-                var nuisance = FaceNuisance.Sample(DemoRandom.For(99, "signal/image", group, i, k), style.NuisanceAmount);
+                var nuisance = FaceNuisance.For(identity, style, DemoRandom.For(99, "signal/image", group, i, k));
                 faces.Add((i, Reduce(FaceRenderer.Render(identity, nuisance, FacePlacement.Aligned, style))));
             }
         }

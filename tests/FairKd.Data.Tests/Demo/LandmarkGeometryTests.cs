@@ -27,8 +27,8 @@ public class LandmarkGeometryTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"distance to template: mean {sum / count:F2} px, worst {worst:F2} px");
-        Assert.True(sum / count < 4, $"mean landmark offset {sum / count:F2} px");
-        Assert.True(worst < 16, $"worst landmark offset {worst:F2} px");
+        Assert.True(sum / count < 4.5, $"mean landmark offset {sum / count:F2} px");
+        Assert.True(worst < 18, $"worst landmark offset {worst:F2} px");
     }
 
     [Fact]
