@@ -2,12 +2,13 @@ using System.Globalization;
 using FairKd.Tests.Shared;
 using FairKd.Torch.Models;
 using FairKd.Torch.Weights;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace FairKd.Torch.Tests;
 
 /// <summary>The C# networks against the independent PyTorch definitions in tests/golden/models/generate.py.</summary>
-public class GoldenModelTests
+public class GoldenModelTests(ITestOutputHelper output)
 {
     public static IEnumerable<object[]> Cases() => GoldenCases.Names();
 
@@ -31,7 +32,9 @@ public class GoldenModelTests
         Assert.Equal(c.StateDictEntries, report.Loaded);
         Assert.Equal(WeightsFormat.PyTorchZip, report.Format);
         var y = Run(model, c);
-        Assert.True(GoldenCases.RelativeMaxDiff(y, c.Output.SelectMany(r => r).ToArray()) <= 1e-4);
+        var diff = GoldenCases.RelativeMaxDiff(y, c.Output.SelectMany(r => r).ToArray());
+        output.WriteLine($"{name}: max relative difference {diff:E2}");
+        Assert.True(diff <= 1e-4, $"{name}: {diff}");
     }
 
     [Theory]
@@ -54,16 +57,17 @@ public class GoldenModelTests
 
         var weights = tmp.Combine("saved.pth");
         ModelWeights.SavePyTorch(model, weights);
-        var output = tmp.Combine("out.f32");
+        var outFile = tmp.Combine("out.f32");
         var y = Run(model, c);
-        File.WriteAllBytes(output, System.Runtime.InteropServices.MemoryMarshal.AsBytes(y.AsSpan()).ToArray());
+        File.WriteAllBytes(outFile, System.Runtime.InteropServices.MemoryMarshal.AsBytes(y.AsSpan()).ToArray());
         var r = ProcessRunner.Run(RepoPaths.Python,
         [
             RepoPaths.Golden("models/check_saved.py"), c.Model, c.Width.ToString("R", CultureInfo.InvariantCulture),
             c.InputSize.ToString(CultureInfo.InvariantCulture), c.EmbeddingSize.ToString(CultureInfo.InvariantCulture), weights,
-            RepoPaths.Golden("models/" + c.Input), c.Batch.ToString(CultureInfo.InvariantCulture), output,
+            RepoPaths.Golden("models/" + c.Input), c.Batch.ToString(CultureInfo.InvariantCulture), outFile,
         ]);
         Assert.True(r.ExitCode == 0, r.ToString());
+        output.WriteLine($"{name}: {r.StdOut.Trim()}");
         Assert.Contains("\"strict\": true", r.StdOut, StringComparison.Ordinal);
     }
 }

@@ -86,8 +86,11 @@ public class WeightsTests
     [Fact]
     public void Legacy_pickle_is_refused_clearly()
     {
+        using var tmp = new TempDir("legacy");
+        var path = tmp.Combine("legacy.pth");
+        var r = ProcessRunner.Run(RepoPaths.Python, [RepoPaths.Golden("models/generate.py"), "--legacy", Fmt.WeightsPath, path]);
+        Assert.True(r.ExitCode == 0, r.ToString());
         using var model = ModelRegistry.Create(Fmt.Spec);
-        var path = RepoPaths.Golden("models/fmt_legacy.pth");
         Assert.Equal(WeightsFormat.LegacyPickle, WeightsFormatDetector.Detect(path));
         var ex = Assert.Throws<WeightsFormatException>(() => ModelWeights.Load(model, path));
         Assert.Contains("legacy", ex.Message, StringComparison.Ordinal);

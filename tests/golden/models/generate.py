@@ -10,8 +10,9 @@ Writes beside itself:
   <case>.input.u8           the fixed input images, uint8 NCHW RGB; the network input is (x - 127.5) / 127.5
   fmt_module_prefixed.pth   the "fmt" case as {"state_dict": {"module.<key>": ...}, "epoch": 3}
   fmt_model_wrapped.pth     the "fmt" case as {"model": state_dict, "optimizer": None}
-  fmt_legacy.pth            the same state_dict saved with _use_new_zipfile_serialization=False (must be refused)
   fmt_fixed1.onnx, fmt_dynamic.onnx   ONNX exports of the "fmt" case (batch fixed at 1 / dynamic)
+No legacy (non-zip) checkpoint is committed: its pickle names storages by memory address, so it differs on every
+run; the refusal test makes one at test time with `generate.py --legacy SRC DST`.
 check_saved.py (beside this script) is the peer that loads C#-saved weights with strict=True (used by the tests).
 Deterministic: rerunning gives identical files (fixed seeds, single thread).
 """
@@ -199,7 +200,6 @@ def main():
             torch.save({"state_dict": {"module." + k: v for k, v in sd.items()}, "epoch": 3},
                        os.path.join(HERE, "fmt_module_prefixed.pth"))
             torch.save({"model": sd, "optimizer": None}, os.path.join(HERE, "fmt_model_wrapped.pth"))
-            torch.save(sd, os.path.join(HERE, "fmt_legacy.pth"), _use_new_zipfile_serialization=False)
             dummy = torch.zeros(1, 3, size, size)
             torch.onnx.export(model, dummy, os.path.join(HERE, "fmt_fixed1.onnx"), input_names=["data"],
                               output_names=["fc1"], opset_version=13, do_constant_folding=True)
@@ -213,4 +213,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 4 and sys.argv[1] == "--legacy":
+        torch.save(torch.load(sys.argv[2]), sys.argv[3], _use_new_zipfile_serialization=False)
+    else:
+        main()
