@@ -86,6 +86,42 @@ public class EthnicityClassifierTests
     }
 
     [Fact]
+    public void Pytorch_trained_classifier_matches_in_torchsharp_and_onnx()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RepoPaths.Golden("models/cases.json")));
+        var eth = doc.RootElement.GetProperty("ethnicity");
+        var spec = new ModelSpec(eth.GetProperty("model").GetString()!, eth.GetProperty("width").GetDouble(),
+            eth.GetProperty("input_size").GetInt32(), eth.GetProperty("embedding_size").GetInt32());
+        var expected = eth.GetProperty("probabilities").EnumerateArray().SelectMany(r => r.EnumerateArray().Select(v => v.GetSingle())).ToArray();
+        var input = File.ReadAllBytes(RepoPaths.Golden("models/" + eth.GetProperty("input").GetString())).Select(b => (b - 127.5f) / 127.5f).ToArray();
+
+        using var torchC = TorchEthnicityClassifier.Create(spec, RepoPaths.Golden("models/" + eth.GetProperty("weights").GetString()));
+        var p = new float[8];
+        torchC.Predict(input, 2, p);
+        Assert.True(GoldenCases.RelativeMaxDiff(p, expected) <= 1e-4);
+
+        using var onnxC = new OnnxEthnicityClassifier(RepoPaths.Golden("models/" + eth.GetProperty("onnx").GetString()));
+        Assert.Equal(spec.InputSize, onnxC.InputSize);
+        var q = new float[8];
+        onnxC.Predict(input, 2, q);
+        Assert.True(GoldenCases.RelativeMaxDiff(q, expected) <= 1e-4);
+
+        string[] order = ["Indian", "Caucasian", "Asian", "African"];
+        using var mapped = new OnnxEthnicityClassifier(RepoPaths.Golden("models/eth.onnx"), order);
+        mapped.Predict(input, 2, q);
+        for (var i = 0; i < 2; i++)
+            for (var j = 0; j < 4; j++)
+                Assert.Equal(expected[i * 4 + Array.IndexOf(order, EthnicGroups.Order[j])], q[i * 4 + j], 4);
+    }
+
+    [Fact]
+    public void An_onnx_model_without_four_outputs_is_not_a_classifier()
+    {
+        var ex = Assert.Throws<UsageException>(() => new OnnxEthnicityClassifier(RepoPaths.Golden("models/fmt_dynamic.onnx")));
+        Assert.Contains("4 values", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Plain_face_weights_do_not_load_as_a_classifier()
     {
         var ex = Assert.Throws<WeightsMismatchException>(() => TorchEthnicityClassifier.Create(

@@ -102,6 +102,7 @@ public class WeightsTests
     [InlineData("empty")]
     [InlineData("onnx")]
     [InlineData("truncated")]
+    [InlineData("zip")]
     public void Other_files_are_refused_as_unsupported_or_corrupt(string kind)
     {
         using var tmp = new TempDir("w");
@@ -112,6 +113,11 @@ public class WeightsTests
             case "garbage": File.WriteAllText(path, "this is not a checkpoint\n"); break;
             case "empty": File.WriteAllBytes(path, []); break;
             case "onnx": File.Copy(RepoPaths.Golden("models/fmt_dynamic.onnx"), path); break;
+            case "zip":
+                using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
+                using (var w = new StreamWriter(zip.CreateEntry("notes.txt").Open()))
+                    w.Write("a zip that is not a checkpoint");
+                break;
             default:
                 var bytes = File.ReadAllBytes(Fmt.WeightsPath);
                 File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);

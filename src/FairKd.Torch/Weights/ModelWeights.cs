@@ -133,7 +133,7 @@ public static class ModelWeights
             // PyBridge's words for a whole pickled model or an unknown storage type.
             throw new WeightsFormatException($"{path}: unsupported PyTorch checkpoint content ({e.Message})");
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or InvalidCastException
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or InvalidCastException or InvalidOperationException or KeyNotFoundException
                                       or Razorvine.Pickle.PickleException or System.Text.Json.JsonException or IOException and not FileNotFoundException)
         {
             throw new WeightsFormatException($"{path}: corrupt or unreadable {format} weights file ({e.GetType().Name}: {e.Message})");

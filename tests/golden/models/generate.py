@@ -7,10 +7,11 @@ Writes beside itself:
   params.json               full-size parameter counts and state_dict entry counts (r18/34/50/100/200, mbf)
   cases.json                per tiny case: spec, weights file, input file, eval-mode outputs (batch 2)
   <case>.pth                tiny weights (zip torch.save), random but seeded, with non-trivial BN statistics
-  <case>.input.u8           the fixed input images, uint8 NCHW RGB; the network input is (x - 127.5) / 127.5
+  input<size>.u8            the fixed input images (batch 2) per input size, uint8 NCHW RGB; network input (x - 127.5) / 127.5
   fmt_module_prefixed.pth   the "fmt" case as {"state_dict": {"module.<key>": ...}, "epoch": 3}
   fmt_model_wrapped.pth     the "fmt" case as {"model": state_dict, "optimizer": None}
   fmt_fixed1.onnx, fmt_dynamic.onnx   ONNX exports of the "fmt" case (batch fixed at 1 / dynamic)
+  eth.pth, eth.onnx         the "fmt" backbone + a 4-way head (ethnicity classifier); cases.json holds its softmax
 No legacy (non-zip) checkpoint is committed: its pickle names storages by memory address, so it differs on every
 run; the refusal test makes one at test time with `generate.py --legacy SRC DST`.
 check_saved.py (beside this script) is the peer that loads C#-saved weights with strict=True (used by the tests).
@@ -177,6 +178,41 @@ CASES = [
 ]
 
 
+class EthnicityNet(nn.Module):
+    """A face backbone plus a 4-way linear head (keys backbone.*, head.weight, head.bias)."""
+
+    def __init__(self, backbone, emb):
+        super().__init__()
+        self.backbone = backbone
+        self.head = nn.Linear(emb, 4)
+
+    def forward(self, x):
+        return self.head(self.backbone(x))
+
+
+def ethnicity_case():
+    """eth.pth / eth.onnx: the "fmt" backbone spec with a 4-way head; outputs = softmax(logits) on fmt's input."""
+    case, name, width, size, emb = [c for c in CASES if c[0] == "fmt"][0]
+    net = EthnicityNet(build(name, max(1, int(round(64 * width))), size, emb), emb)
+    gen = torch.Generator().manual_seed(300)
+    randomise(net.backbone, gen)
+    with torch.no_grad():
+        net.head.weight.copy_(torch.randn(net.head.weight.shape, generator=gen))
+        net.head.bias.copy_(torch.randn(net.head.bias.shape, generator=gen) * 0.5)
+    net.eval()
+    pixels = np.fromfile(os.path.join(HERE, "input%d.u8" % size), dtype=np.uint8).reshape(2, 3, size, size)
+    x = (torch.from_numpy(pixels.astype(np.float32)) - 127.5) / 127.5
+    with torch.no_grad():
+        probs = torch.softmax(net(x), dim=1)
+    torch.save(net.state_dict(), os.path.join(HERE, "eth.pth"))
+    torch.onnx.export(net, torch.zeros(1, 3, size, size), os.path.join(HERE, "eth.onnx"), input_names=["input"],
+                      output_names=["logits"], opset_version=13, do_constant_folding=True,
+                      dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+    return {"model": name, "width": width, "input_size": size, "embedding_size": emb, "input": "input%d.u8" % size,
+            "weights": "eth.pth", "onnx": "eth.onnx", "head_order": "as EthnicGroups.Order",
+            "probabilities": [[float(v) for v in row] for row in probs.numpy()]}
+
+
 def main():
     cases = []
     for i, (case, name, width, size, emb) in enumerate(CASES):
@@ -184,15 +220,16 @@ def main():
         model = build(name, u, size, emb)
         randomise(model, torch.Generator().manual_seed(100 + i))
         model.eval()
-        pixels = np.random.default_rng(200 + i).integers(0, 256, size=(2, 3, size, size), dtype=np.uint8)
-        pixels.tofile(os.path.join(HERE, case + ".input.u8"))
+        # One input file per input size (cases of equal size share it).
+        pixels = np.random.default_rng(200 + size).integers(0, 256, size=(2, 3, size, size), dtype=np.uint8)
+        pixels.tofile(os.path.join(HERE, "input%d.u8" % size))
         x = (torch.from_numpy(pixels.astype(np.float32)) - 127.5) / 127.5
         with torch.no_grad():
             y = model(x)
         sd = model.state_dict()
         torch.save(sd, os.path.join(HERE, case + ".pth"))
         cases.append({"case": case, "model": name, "width": width, "input_size": size, "embedding_size": emb,
-                      "batch": 2, "weights": case + ".pth", "input": case + ".input.u8",
+                      "batch": 2, "weights": case + ".pth", "input": "input%d.u8" % size,
                       "state_dict_entries": len(sd), "parameters": sum(p.numel() for p in model.parameters()),
                       "output": [[float(v) for v in row] for row in y.numpy()]})
         print(case, "output abs max", float(y.abs().max()), file=sys.stderr)
@@ -206,8 +243,9 @@ def main():
             torch.onnx.export(model, dummy, os.path.join(HERE, "fmt_dynamic.onnx"), input_names=["input.1"],
                               output_names=["embedding"], opset_version=13, do_constant_folding=True,
                               dynamic_axes={"input.1": {0: "batch"}, "embedding": {0: "batch"}})
+    ethnicity = ethnicity_case()
     with open(os.path.join(HERE, "cases.json"), "w") as f:
-        json.dump({"torch": torch.__version__.split("a")[0], "cases": cases}, f, indent=1)
+        json.dump({"torch": torch.__version__.split("a")[0], "cases": cases, "ethnicity": ethnicity}, f, indent=1)
     with open(os.path.join(HERE, "params.json"), "w") as f:
         json.dump(counts(), f, indent=1)
 
