@@ -1,0 +1,33 @@
+using FairKd.Torch.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace FairKd.Torch.Inference;
+
+/// <summary>A registry backbone plus a 4-way linear head; state_dict keys <c>backbone.*</c>, <c>head.weight</c>,
+/// <c>head.bias</c>. Forward returns the logits.</summary>
+public sealed class EthnicityNet : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006, SA1300
+    private readonly FaceBackbone backbone;
+    private readonly Linear head;
+#pragma warning restore IDE1006, SA1300
+
+    public EthnicityNet(ModelSpec backboneSpec, int classes = 4) : base("EthnicityNet")
+    {
+        backbone = ModelRegistry.Create(backboneSpec);
+        head = nn.Linear(backboneSpec.EmbeddingSize, classes);
+        RegisterComponents();
+    }
+
+    /// <summary>The backbone (its spec gives the input size).</summary>
+    public FaceBackbone Backbone => backbone;
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var e = backbone.forward(x);
+        return head.forward(e.to_type(head.weight!.dtype)).MoveToOuterDisposeScope();
+    }
+}

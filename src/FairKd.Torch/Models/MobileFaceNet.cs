@@ -1,0 +1,167 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace FairKd.Torch.Models;
+
+/// <summary>
+/// arcface_torch's MobileFaceNet (backbones/mobilefacenet.py, <c>get_mbf</c>: blocks (1, 4, 6, 2), scale 2), with
+/// u = <see cref="ModelSpec.BaseWidth"/> (64 at width 1): layers.0 ConvBlock 3->2u s2; layers.1 ConvBlock 2u->2u
+/// 3x3 groups u; layers.2 DepthWise 2u->2u s2 (inner 2u); layers.3 Residual x4 (inner 2u); layers.4 DepthWise
+/// 2u->4u s2 (inner 4u); layers.5 Residual x6 (inner 4u); layers.6 DepthWise 4u->4u s2 (inner 8u); layers.7
+/// Residual x2 (inner 4u); conv_sep ConvBlock 4u->8u 1x1; features = GDC: LinearBlock 8u depthwise k x k
+/// (k = final spatial side), flatten, Linear 8u->E without bias, BatchNorm1d(E).
+/// </summary>
+public sealed class MobileFaceNet : FaceBackbone
+{
+#pragma warning disable IDE1006, SA1300
+    private readonly ModuleList<Module<Tensor, Tensor>> layers;
+    private readonly MbfConvBlock conv_sep;
+    private readonly MbfGdc features;
+#pragma warning restore IDE1006, SA1300
+
+    public MobileFaceNet(ModelSpec spec) : base(spec.Name, spec)
+    {
+        spec.Validate();
+        if (spec.Dropout != 0) throw new Core.UsageException($"model {spec.Name}: MobileFaceNet has no dropout (got {spec.Dropout})");
+        var u = spec.BaseWidth;
+        layers = new ModuleList<Module<Tensor, Tensor>>(
+            new MbfConvBlock(3, 2 * u, 3, 2, 1, 1),
+            new MbfConvBlock(2 * u, 2 * u, 3, 1, 1, u),
+            new MbfDepthWise(2 * u, 2 * u, false, 2, 2 * u),
+            new MbfResidual(2 * u, 4, 2 * u),
+            new MbfDepthWise(2 * u, 4 * u, false, 2, 4 * u),
+            new MbfResidual(4 * u, 6, 4 * u),
+            new MbfDepthWise(4 * u, 4 * u, false, 2, 8 * u),
+            new MbfResidual(4 * u, 2, 4 * u));
+        conv_sep = new MbfConvBlock(4 * u, 8 * u, 1, 1, 0, 1);
+        features = new MbfGdc(8 * u, spec.FinalSpatial, spec.EmbeddingSize);
+        RegisterComponents();
+
+        // arcface_torch _initialize_weights: Kaiming normal (fan_out, ReLU) for conv and linear weights.
+        using (no_grad())
+        {
+            foreach (var m in modules())
+            {
+                if (m is Conv2d c) init.kaiming_normal_(c.weight, mode: init.FanInOut.FanOut, nonlinearity: init.NonlinearityType.ReLU);
+                else if (m is Linear l) init.kaiming_normal_(l.weight, mode: init.FanInOut.FanOut, nonlinearity: init.NonlinearityType.ReLU);
+            }
+        }
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = CastLike(input, ((MbfConvBlock)layers[0]).ConvWeight);
+        foreach (var layer in layers) x = layer.forward(x);
+        x = conv_sep.forward(CastLike(x, conv_sep.ConvWeight));
+        return features.forward(x).MoveToOuterDisposeScope();
+    }
+
+    public override void UseHalfPrecisionTrunk() => layers.half();
+}
+
+/// <summary>Conv2d (no bias) + BatchNorm2d + PReLU as <c>layers.0/1/2</c>.</summary>
+internal sealed class MbfConvBlock : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006, SA1300
+    private readonly Sequential layers;
+#pragma warning restore IDE1006, SA1300
+
+    public MbfConvBlock(int inC, int outC, int kernel, int stride, int padding, int groups) : base("ConvBlock")
+    {
+        layers = Sequential(
+            ("0", Conv2d(inC, outC, kernel, stride: stride, padding: padding, groups: groups, bias: false)),
+            ("1", BatchNorm2d(outC)),
+            ("2", PReLU(outC)));
+        RegisterComponents();
+    }
+
+    /// <summary>The convolution's weight (its dtype is the block's dtype).</summary>
+    internal Tensor ConvWeight => ((Conv2d)layers[0]).weight!;
+
+    public override Tensor forward(Tensor x) => layers.forward(x);
+}
+
+/// <summary>Conv2d (no bias) + BatchNorm2d as <c>layers.0/1</c> (no activation).</summary>
+internal sealed class MbfLinearBlock : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006, SA1300
+    private readonly Sequential layers;
+#pragma warning restore IDE1006, SA1300
+
+    public MbfLinearBlock(int inC, int outC, int kernel, int stride, int padding, int groups) : base("LinearBlock")
+    {
+        layers = Sequential(
+            ("0", Conv2d(inC, outC, kernel, stride: stride, padding: padding, groups: groups, bias: false)),
+            ("1", BatchNorm2d(outC)));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => layers.forward(x);
+}
+
+/// <summary>1x1 expand to <c>inner</c>, 3x3 depthwise (stride), 1x1 linear project; optional identity add.</summary>
+internal sealed class MbfDepthWise : nn.Module<Tensor, Tensor>
+{
+    private readonly bool residual;
+#pragma warning disable IDE1006, SA1300
+    private readonly Sequential layers;
+#pragma warning restore IDE1006, SA1300
+
+    public MbfDepthWise(int inC, int outC, bool residual, int stride, int inner) : base("DepthWise")
+    {
+        this.residual = residual;
+        layers = Sequential(
+            ("0", new MbfConvBlock(inC, inner, 1, 1, 0, 1)),
+            ("1", new MbfConvBlock(inner, inner, 3, stride, 1, inner)),
+            ("2", new MbfLinearBlock(inner, outC, 1, 1, 0, 1)));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        if (!residual) return layers.forward(x);
+        using var scope = NewDisposeScope();
+        return layers.forward(x).add_(x).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>A stack of residual stride-1 <see cref="MbfDepthWise"/> blocks as <c>layers.N</c>.</summary>
+internal sealed class MbfResidual : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006, SA1300
+    private readonly Sequential layers;
+#pragma warning restore IDE1006, SA1300
+
+    public MbfResidual(int channels, int count, int inner) : base("Residual")
+    {
+        layers = Sequential(Enumerable.Range(0, count)
+            .Select(i => (i.ToString(System.Globalization.CultureInfo.InvariantCulture), (Module<Tensor, Tensor>)new MbfDepthWise(channels, channels, true, 1, inner))));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => layers.forward(x);
+}
+
+/// <summary>Global depthwise conv head: layers.0 LinearBlock (k x k depthwise), layers.1 flatten,
+/// layers.2 Linear without bias, layers.3 BatchNorm1d.</summary>
+internal sealed class MbfGdc : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006, SA1300
+    private readonly Sequential layers;
+#pragma warning restore IDE1006, SA1300
+
+    public MbfGdc(int channels, int kernel, int embedding) : base("GDC")
+    {
+        layers = Sequential(
+            ("0", new MbfLinearBlock(channels, channels, kernel, 1, 0, channels)),
+            ("1", Flatten()),
+            ("2", Linear(channels, embedding, hasBias: false)),
+            ("3", BatchNorm1d(embedding)));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => layers.forward(x);
+}
