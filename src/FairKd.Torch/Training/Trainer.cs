@@ -56,6 +56,9 @@ public sealed class Trainer : IDisposable
     /// <summary>The run's settings.</summary>
     public TrainOptions Options { get; }
 
+    /// <summary>The folder holding the checkpoint folders (OutputDir/checkpoints); see <see cref="CheckpointStore.FindLatest"/>.</summary>
+    public string CheckpointRoot => checkpointRoot;
+
     /// <summary>The optimiser (group 0 backbone, group 1 header).</summary>
     public SGD Optimizer => optimizer;
 
