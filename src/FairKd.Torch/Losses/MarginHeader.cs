@@ -64,8 +64,10 @@ public abstract class MarginHeader : nn.Module<Tensor, Tensor, Tensor, Tensor>
         if (labels.dtype != ScalarType.Int64 || labels.ndim != 1 || labels.shape[0] != n)
             throw new ArgumentException($"labels must be int64 [{n}]");
         if (n == 0) return;
-        var min = labels.min().item<long>();
-        var max = labels.max().item<long>();
+        using var minT = labels.min();
+        using var maxT = labels.max();
+        var min = minT.item<long>();
+        var max = maxT.item<long>();
         if (min < 0 || max >= Classes) throw new ArgumentException($"labels must lie in [0, {Classes}), got [{min}, {max}]");
     }
 

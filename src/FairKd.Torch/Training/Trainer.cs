@@ -95,8 +95,8 @@ public sealed class Trainer : IDisposable
 
     /// <summary>
     /// Trains on every batch of <paramref name="batches"/> at or after the resume position (earlier ones are skipped).
-    /// Throws <see cref="TrainingDivergedException"/> on a NaN/Inf loss (no checkpoint written), and
-    /// <see cref="OperationCanceledException"/> after writing a checkpoint when cancelled.
+    /// Throws <see cref="TrainingDivergedException"/> on a NaN/Inf loss (no checkpoint written). When cancelled, or when
+    /// the batch source throws, it writes a checkpoint of the steps done so far and rethrows.
     /// </summary>
     public async Task<TrainSummary> RunAsync(IAsyncEnumerable<TrainBatch> batches, CancellationToken cancellationToken = default)
     {
@@ -109,6 +109,7 @@ public sealed class Trainer : IDisposable
         long steps = 0, skipped = 0, images = 0;
         var lastLoss = float.NaN;
         var dirty = false;
+        var inStep = false;
         await using var e = batches.GetAsyncEnumerator(cancellationToken);
         try
         {
@@ -129,7 +130,9 @@ public sealed class Trainer : IDisposable
                 }
 
                 if (dirty && batch.Epoch > State.NextEpoch) SaveCheckpoint();
+                inStep = true;
                 var m = Step(batch);
+                inStep = false;
                 dirty = true;
                 steps++;
                 images += batch.Count;
@@ -138,9 +141,10 @@ public sealed class Trainer : IDisposable
                 if (window.Add(m) is { } record) log.Write(record);
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception) when (!inStep && dirty)
         {
-            if (dirty) SaveCheckpoint();
+            // cancelled or the batch source failed between steps: the model is consistent, keep the progress
+            SaveCheckpoint();
             throw;
         }
 

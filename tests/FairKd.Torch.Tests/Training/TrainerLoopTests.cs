@@ -26,23 +26,25 @@ public class TrainerLoopTests
         Assert.True(summary.DataWaitShare is >= 0 and < 1);
     }
 
-    [Fact]
-    public async Task Resumed_run_repeats_the_uninterrupted_losses()
+    [Theory]
+    [InlineData("elasticarcface")] // header random state
+    [InlineData("adaface")] // header running statistics (buffers)
+    public async Task Resumed_run_repeats_the_uninterrupted_losses(string loss)
     {
         var data = TrainerHarness.Data(6);
         var straight = new List<StepMetrics>();
-        using (var a = new TrainerHarness("elasticarcface", dropout: DropoutP))
+        using (var a = new TrainerHarness(loss, dropout: DropoutP))
         {
             a.Trainer.OnStep = straight.Add;
             await a.Trainer.RunAsync(data.Epochs(0, 2)).WaitAsync(Timeout);
         }
 
         using var dir = new FairKd.Tests.Shared.TempDir("resume");
-        using (var b = new TrainerHarness("elasticarcface", dropout: DropoutP, dir: dir))
+        using (var b = new TrainerHarness(loss, dropout: DropoutP, dir: dir))
             await b.Trainer.RunAsync(data.Epochs(0, 1)).WaitAsync(Timeout);
         random.manual_seed(987654); // scramble the global generator: resume must restore it
         var resumed = new List<StepMetrics>();
-        using (var c = new TrainerHarness("elasticarcface", seed: 77, dropout: DropoutP, dir: dir))
+        using (var c = new TrainerHarness(loss, seed: 77, dropout: DropoutP, dir: dir))
         {
             var latest = CheckpointStore.FindLatest(Path.Combine(dir.Path, "checkpoints"));
             Assert.NotNull(latest);
@@ -108,6 +110,23 @@ public class TrainerLoopTests
         var summary = await r.Trainer.RunAsync(data.Epochs(0, 1)).WaitAsync(Timeout);
         Assert.Equal(3, summary.SkippedBatches);
         Assert.Equal([(0, 3), (0, 4)], seen);
+    }
+
+    [Fact]
+    public async Task A_failing_batch_source_keeps_the_progress_in_a_checkpoint()
+    {
+        var data = TrainerHarness.Data(5);
+        using var h = new TrainerHarness();
+        async IAsyncEnumerable<FairKd.Core.Records.TrainBatch> Failing()
+        {
+            for (var s = 0; s < 3; s++) yield return data.Batch(0, s);
+            await Task.Yield();
+            throw new IOException("disk gone");
+        }
+
+        await Assert.ThrowsAsync<IOException>(() => h.Trainer.RunAsync(Failing()).WaitAsync(Timeout));
+        var state = CheckpointStore.ReadState(CheckpointStore.FindLatest(h.Trainer.CheckpointRoot)!);
+        Assert.Equal((0, 3), (state.NextEpoch, state.NextStep));
     }
 
     [Fact]
