@@ -1,0 +1,50 @@
+namespace FairKd.Torch.Training;
+
+/// <summary>
+/// One optimiser step. Losses are the values computed before the update (the ones backpropagated).
+/// <paramref name="BackboneGradNorm"/> is the backbone's total gradient L2 norm before clipping.
+/// </summary>
+public sealed record StepMetrics(
+    int Epoch,
+    int Step,
+    long GlobalStep,
+    int Count,
+    float Loss,
+    float MarginLoss,
+    float KdLoss,
+    double LearningRate,
+    double BackboneGradNorm,
+    int FlippedCount);
+
+/// <summary>
+/// A logging window of <see cref="TrainOptions.LogEvery"/> steps: mean losses, the lr at the last step, images per
+/// second of wall time and the share of wall time spent waiting for the batch source.
+/// </summary>
+public sealed record LogRecord(
+    int Epoch,
+    int Step,
+    long GlobalStep,
+    double Loss,
+    double MarginLoss,
+    double KdLoss,
+    double LearningRate,
+    double ImagesPerSecond,
+    double DataWaitShare);
+
+/// <summary>What a <see cref="Trainer.RunAsync(IAsyncEnumerable{FairKd.Core.Records.TrainBatch}, CancellationToken)"/> call did.</summary>
+/// <param name="Steps">Steps trained in this call.</param>
+/// <param name="SkippedBatches">Batches before the resume position that were skipped.</param>
+/// <param name="WallSeconds">Wall time of the call.</param>
+/// <param name="DataWaitSeconds">Time blocked waiting for the next batch.</param>
+/// <param name="Images">Images trained in this call.</param>
+/// <param name="LastLoss">Loss of the last step (NaN when none ran).</param>
+/// <param name="LastCheckpoint">The newest checkpoint folder, or null.</param>
+public sealed record TrainSummary(long Steps, long SkippedBatches, double WallSeconds, double DataWaitSeconds, long Images,
+    float LastLoss, string? LastCheckpoint)
+{
+    /// <summary>DataWaitSeconds / WallSeconds.</summary>
+    public double DataWaitShare => WallSeconds > 0 ? DataWaitSeconds / WallSeconds : 0;
+
+    /// <summary>Images per second of wall time.</summary>
+    public double ImagesPerSecond => WallSeconds > 0 ? Images / WallSeconds : 0;
+}

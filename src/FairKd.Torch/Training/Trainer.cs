@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using FairKd.Core;
+using FairKd.Core.Records;
+using FairKd.Torch.Losses;
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace FairKd.Torch.Training;
+
+/// <summary>
+/// Trains a backbone and a margin header from a stream of <see cref="TrainBatch"/>es: per step the raw embedding,
+/// its L2-normalised form f, the margin loss CE(header(f, norms, y), y), plus the distillation term on f when the batch
+/// has teacher targets; backward, backbone-only gradient clipping, SGD step, all inside a dispose scope.
+/// The lr of a batch is the group's initial lr times <see cref="StudySchedule.Factor"/> of the batch's epoch.
+/// A checkpoint is written when a batch of a later epoch arrives, when the stream ends and on cancellation (not after
+/// divergence). Create it, optionally <see cref="Resume"/>, then <see cref="RunAsync(IAsyncEnumerable{TrainBatch}, CancellationToken)"/>.
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    private readonly nn.Module<Tensor, Tensor> backbone;
+    private readonly MarginHeader header;
+    private readonly SGD optimizer;
+    private readonly StudySchedule schedule;
+    private readonly Device device;
+    private readonly string checkpointRoot;
+    private int schedulerEpoch = -1;
+
+    /// <summary>Moves the modules to the device, seeds torch's global generator and builds the optimiser.</summary>
+    public Trainer(nn.Module<Tensor, Tensor> backbone, MarginHeader header, TrainOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        this.backbone = backbone ?? throw new ArgumentNullException(nameof(backbone));
+        this.header = header ?? throw new ArgumentNullException(nameof(header));
+        Options = options;
+        device = TorchBackendInfo.ParseDevice(options.Device);
+        backbone.to(device);
+        header.to(device);
+        SeedTorch(options.Seed);
+        optimizer = OptimizerSetup.Create(backbone, header, options);
+        schedule = new StudySchedule(options.Milestones);
+        checkpointRoot = Path.Combine(options.OutputDir, "checkpoints");
+        State = new CheckpointState { Seed = options.Seed, HeaderName = header.GetName(), BackboneParameterCount = ParameterCount(backbone) };
+    }
+
+    /// <summary>Seeds torch's global generators (CPU and CUDA). Call it before building the backbone so its initialisation is reproducible.</summary>
+    public static void SeedTorch(long seed)
+    {
+        random.manual_seed(seed);
+        if (cuda.is_available()) cuda.manual_seed_all(seed);
+    }
+
+    /// <summary>The run's settings.</summary>
+    public TrainOptions Options { get; }
+
+    /// <summary>The folder holding the checkpoint folders (OutputDir/checkpoints); see <see cref="CheckpointStore.FindLatest"/>.</summary>
+    public string CheckpointRoot => checkpointRoot;
+
+    /// <summary>The optimiser (group 0 backbone, group 1 header).</summary>
+    public SGD Optimizer => optimizer;
+
+    /// <summary>Position and counters; (NextEpoch, NextStep) is the next batch to train.</summary>
+    public CheckpointState State { get; private set; }
+
+    /// <summary>The newest checkpoint written or resumed from.</summary>
+    public string? LastCheckpoint { get; private set; }
+
+    /// <summary>Called after every step (tests and progress displays).</summary>
+    public Action<StepMetrics>? OnStep { get; set; }
+
+    /// <summary>Loads a checkpoint folder (model, header, optimiser, RNG states, position); the next batch to train is (State.NextEpoch, State.NextStep).</summary>
+    public void Resume(string checkpointFolder)
+    {
+        var state = CheckpointStore.ReadState(checkpointFolder);
+        if (state.HeaderName != header.GetName() || state.BackboneParameterCount != ParameterCount(backbone))
+            throw new UsageException($"{checkpointFolder} holds {state.HeaderName} with a {state.BackboneParameterCount}-parameter backbone; this run has {header.GetName()} with {ParameterCount(backbone)}");
+        backbone.load_py(Path.Combine(checkpointFolder, CheckpointStore.Backbone));
+        header.load_py(Path.Combine(checkpointFolder, CheckpointStore.Header));
+        optimizer.load_py(Path.Combine(checkpointFolder, CheckpointStore.Optimizer));
+        for (var i = 0; i < state.SchedulerBaseLrs.Length && i < optimizer.ParamGroups.Count(); i++)
+            optimizer.ParamGroups.ElementAt(i).InitialLearningRate = state.SchedulerBaseLrs[i];
+        using (var rng = tensor(state.TorchRngState, ScalarType.Byte)) random.set_rng_state(rng);
+        if (header is IStochasticHeader stochastic && state.HeaderRngState is { } h) stochastic.Random.State = h;
+        schedulerEpoch = -1;
+        State = state;
+        LastCheckpoint = checkpointFolder;
+    }
+
+    /// <summary>Trains on every batch the reader yields.</summary>
+    public Task<TrainSummary> RunAsync(ChannelReader<TrainBatch> reader, CancellationToken cancellationToken = default) =>
+        RunAsync(reader.ReadAllAsync(cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Trains on every batch of <paramref name="batches"/> at or after the resume position (earlier ones are skipped).
+    /// Throws <see cref="TrainingDivergedException"/> on a NaN/Inf loss (no checkpoint written). When cancelled, or when
+    /// the batch source throws, it writes a checkpoint of the steps done so far and rethrows.
+    /// </summary>
+    public async Task<TrainSummary> RunAsync(IAsyncEnumerable<TrainBatch> batches, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        Directory.CreateDirectory(Options.OutputDir);
+        using var log = new TrainLog(Path.Combine(Options.OutputDir, "train.jsonl"), Options.TensorBoard ? Path.Combine(Options.OutputDir, "tensorboard") : null);
+        var window = new LogWindow(Options.LogEvery);
+        var wall = Stopwatch.StartNew();
+        var waitTicks = 0L;
+        long steps = 0, skipped = 0, images = 0;
+        var lastLoss = float.NaN;
+        var dirty = false;
+        var inStep = false;
+        await using var e = batches.GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                var more = await e.MoveNextAsync();
+                var waited = Stopwatch.GetTimestamp() - t0;
+                waitTicks += waited;
+                window.AddWait(waited);
+                if (!more) break;
+                cancellationToken.ThrowIfCancellationRequested();
+                var batch = e.Current;
+                if (batch.Epoch < State.NextEpoch || (batch.Epoch == State.NextEpoch && batch.Step < State.NextStep))
+                {
+                    skipped++;
+                    continue;
+                }
+
+                if (dirty && batch.Epoch > State.NextEpoch) SaveCheckpoint();
+                inStep = true;
+                var m = Step(batch);
+                inStep = false;
+                dirty = true;
+                steps++;
+                images += batch.Count;
+                lastLoss = m.Loss;
+                OnStep?.Invoke(m);
+                if (window.Add(m) is { } record) log.Write(record);
+            }
+        }
+        catch (Exception) when (!inStep && dirty)
+        {
+            // cancelled or the batch source failed between steps: the model is consistent, keep the progress
+            SaveCheckpoint();
+            throw;
+        }
+
+        if (window.Flush() is { } last) log.Write(last);
+        if (dirty) SaveCheckpoint();
+        return new TrainSummary(steps, skipped, wall.Elapsed.TotalSeconds, (double)waitTicks / Stopwatch.Frequency, images, lastLoss, LastCheckpoint);
+    }
+
+    /// <summary>One optimiser step on <paramref name="batch"/>; advances the position to the step after it.</summary>
+    public StepMetrics Step(TrainBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Problem() is { } problem) throw new ArgumentException($"batch epoch {batch.Epoch} step {batch.Step}: {problem}");
+        if (batch.Epoch >= Options.Epochs) throw new InvalidOperationException($"batch of epoch {batch.Epoch}, but the run has {Options.Epochs} epochs (0..{Options.Epochs - 1})");
+        ApplySchedule(batch.Epoch);
+        backbone.train();
+        header.train();
+        using var scope = NewDisposeScope();
+        var n = batch.Count;
+        var x = tensor(batch.Images, [n, 3, batch.Size, batch.Size], device: device);
+        var y = tensor(batch.Labels, device: device);
+        var raw = backbone.call(x);
+        var f = nn.functional.normalize(raw, 2.0, 1, 1e-12);
+        var marginLoss = nn.functional.cross_entropy(header.call(f, header.InputNorms(raw, f), y), y);
+        var loss = marginLoss;
+        Tensor? kd = null;
+        if (batch.TeacherTargets is { } targets)
+        {
+            if (batch.TargetWidth != f.shape[1])
+                throw new ArgumentException($"batch epoch {batch.Epoch} step {batch.Step}: teacher targets are {batch.TargetWidth}-d, the student embeds {f.shape[1]}-d");
+            var teacher = tensor(targets, [n, batch.TargetWidth], device: device);
+            kd = DistillationLoss.Compute(teacher, f, Options.KdMode, Options.EffectiveKdLambda);
+            loss = marginLoss + kd;
+        }
+
+        var lossValue = loss.item<float>();
+        if (!float.IsFinite(lossValue)) throw Diverged(batch, $"loss is {lossValue}");
+        optimizer.zero_grad();
+        loss.backward();
+        var gradNorm = Options.ClipNorm > 0
+            ? nn.utils.clip_grad_norm_(backbone.parameters(), Options.ClipNorm, 2.0)
+            : TotalNorm(backbone);
+        if (!double.IsFinite(gradNorm)) throw Diverged(batch, $"backbone gradient norm is {gradNorm}");
+        optimizer.step();
+        State.NextEpoch = batch.Epoch;
+        State.NextStep = batch.Step + 1;
+        State.GlobalStep++;
+        State.ImagesSeen += n;
+        return new StepMetrics(batch.Epoch, batch.Step, State.GlobalStep, n, lossValue, marginLoss.item<float>(),
+            kd?.item<float>() ?? 0f, OptimizerSetup.CurrentLr(optimizer), gradNorm, batch.Flipped.Count(b => b));
+    }
+
+    /// <summary>Writes a checkpoint of the current state now and returns its folder.</summary>
+    public string SaveCheckpoint()
+    {
+        using (var rng = random.get_rng_state()) State.TorchRngState = rng.data<byte>().ToArray();
+        State.HeaderRngState = (header as IStochasticHeader)?.Random.State;
+        State.SchedulerEpoch = schedulerEpoch;
+        State.SchedulerBaseLrs = optimizer.ParamGroups.Select(g => g.InitialLearningRate).ToArray();
+        State.Milestones = [.. Options.Milestones];
+        LastCheckpoint = CheckpointStore.Save(checkpointRoot, backbone, header, optimizer, State);
+        if (Options.KeepCheckpoints is { } keep) CheckpointStore.Prune(checkpointRoot, keep);
+        return LastCheckpoint;
+    }
+
+    /// <summary>Saves the backbone alone as a PyTorch state_dict (.pth) that loads with strict=True (written to a temp name, then renamed).</summary>
+    public void ExportBackbone(string path)
+    {
+        var tmp = path + ".tmp";
+        backbone.save_py(tmp);
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => optimizer.Dispose();
+
+    private void ApplySchedule(int epoch)
+    {
+        if (epoch == schedulerEpoch) return;
+        OptimizerSetup.SetFactor(optimizer, schedule.Factor(epoch));
+        schedulerEpoch = epoch;
+    }
+
+    private TrainingDivergedException Diverged(TrainBatch b, string what) =>
+        new($"training diverged at epoch {b.Epoch} step {b.Step} (global step {State.GlobalStep + 1}): {what}; nothing was updated, the last good checkpoint is {LastCheckpoint ?? "(none yet)"}",
+            b.Epoch, b.Step, LastCheckpoint);
+
+    private static long ParameterCount(nn.Module m) => m.parameters().Sum(p => p.numel());
+
+    private static double TotalNorm(nn.Module m)
+    {
+        using var scope = NewDisposeScope();
+        var sq = m.parameters().Where(p => p.grad is not null).Select(p => p.grad!.pow(2).sum().item<float>()).Sum();
+        return Math.Sqrt(sq);
+    }
+}

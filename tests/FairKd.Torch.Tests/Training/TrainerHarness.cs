@@ -1,0 +1,47 @@
+using FairKd.Tests.Shared;
+using FairKd.Torch.Losses;
+using FairKd.Torch.Training;
+using Trainer = FairKd.Torch.Training.Trainer;
+
+namespace FairKd.Torch.Tests.Training;
+
+/// <summary>Tests that use torch's global generator (dropout, resume) run alone, never beside other tests.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SerialTorchCollection
+{
+    public const string Name = "serial-torch";
+}
+
+/// <summary>A tiny backbone + header + trainer in a temp folder.</summary>
+internal sealed class TrainerHarness : IDisposable
+{
+    public const int Classes = 4, Size = 8, Embedding = 16, Batch = 16;
+
+    public TrainerHarness(string loss = "arcface", long seed = 1, Func<TrainOptions, TrainOptions>? configure = null,
+        double dropout = 0.1, TempDir? dir = null)
+    {
+        Dir = dir ?? new TempDir("train");
+        OwnsDir = dir is null;
+        FairKd.Torch.Training.Trainer.SeedTorch(seed);
+        Backbone = new TinyNet(Size, Embedding, seed, dropout);
+        Header = LossRegistry.Create(loss, Embedding, Classes, new LossOptions(Seed: seed));
+        var options = new TrainOptions { OutputDir = Dir.Path, BatchSize = Batch, Epochs = 4, LogEvery = 5, Seed = seed };
+        Trainer = new FairKd.Torch.Training.Trainer(Backbone, Header, configure is null ? options : configure(options));
+    }
+
+    public TempDir Dir { get; }
+    private bool OwnsDir { get; }
+    public TinyNet Backbone { get; }
+    public MarginHeader Header { get; }
+    public Trainer Trainer { get; }
+
+    public static SyntheticBatches Data(int stepsPerEpoch, long seed = 5) => new(Classes, Size, Batch, stepsPerEpoch, seed);
+
+    public void Dispose()
+    {
+        Trainer.Dispose();
+        Header.Dispose();
+        Backbone.Dispose();
+        if (OwnsDir) Dir.Dispose();
+    }
+}
