@@ -9,5 +9,6 @@ internal static class CommandRegistry
     public static void AddAll(ICoconaCommandsBuilder app)
     {
         app.AddCommands<InfoCommand>();
+        app.AddCommands<ReportCommand>();
     }
 }
