@@ -3,8 +3,11 @@ using System.Text;
 
 namespace FairKd.Core.Reporting;
 
-/// <summary>A report column. Number columns with <see cref="Markable"/> get their best value marked (highest, or lowest when <see cref="LowerIsBetter"/>).</summary>
-public sealed record ReportColumn(string Header, bool IsNumber, bool Markable = false, bool LowerIsBetter = false);
+/// <summary>
+/// A report column. Number columns with <see cref="Markable"/> get their best value marked (highest, or lowest when
+/// <see cref="LowerIsBetter"/>); <see cref="Decimals"/> is how many decimals Markdown shows (default 2).
+/// </summary>
+public sealed record ReportColumn(string Header, bool IsNumber, bool Markable = false, bool LowerIsBetter = false, int Decimals = 2);
 
 /// <summary>One cell: text, or a number (null = missing, shown as '-').</summary>
 public readonly record struct ReportCell(string? Text, double? Number)
@@ -31,23 +34,20 @@ public sealed class ReportTable
     public IReadOnlyList<ReportColumn> Columns { get; }
     public IReadOnlyList<IReadOnlyList<ReportCell>> Rows { get; }
 
-    /// <summary>Decimals shown in Markdown; best values are compared after rounding to them.</summary>
-    public const int Decimals = 2;
-
     /// <summary>True when row <paramref name="r"/> holds the best (rounded) value of markable column <paramref name="c"/>; ties all count.</summary>
     public bool IsBest(int r, int c)
     {
         var col = Columns[c];
         if (!col.Markable || Rows[r][c].Number is not { } v) return false;
-        var values = Rows.Select(row => row[c].Number).OfType<double>().Select(Shown).ToList();
+        var values = Rows.Select(row => row[c].Number).OfType<double>().Select(x => Shown(x, col.Decimals)).ToList();
         var best = col.LowerIsBetter ? values.Min() : values.Max();
-        return Shown(v) == best;
+        return Shown(v, col.Decimals) == best;
     }
 
-    /// <summary>The value as shown (formatted with <see cref="Decimals"/> decimals and parsed back), so marks agree with the text.</summary>
-    private static double Shown(double v) => double.Parse(v.ToString("F" + Decimals, CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    /// <summary>The value as shown (formatted and parsed back), so marks agree with the text; best values compare after this rounding.</summary>
+    private static double Shown(double v, int decimals) => double.Parse(v.ToString("F" + decimals, CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
-    /// <summary>GitHub-flavoured Markdown, numbers with <see cref="Decimals"/> decimals, best values in bold, missing as '-'.</summary>
+    /// <summary>GitHub-flavoured Markdown, numbers with their column's decimals, best values in bold, missing as '-'.</summary>
     public string ToMarkdown()
     {
         var sb = new StringBuilder();
@@ -60,7 +60,7 @@ public sealed class ReportTable
                 var cell = Rows[r][i];
                 if (!c.IsNumber) return Escape(cell.Text ?? "-");
                 if (cell.Number is not { } v) return "-";
-                var s = v.ToString("F" + Decimals, CultureInfo.InvariantCulture);
+                var s = v.ToString("F" + c.Decimals, CultureInfo.InvariantCulture);
                 return IsBest(r, i) ? $"**{s}**" : s;
             });
             sb.Append("| ").AppendJoin(" | ", cells).Append(" |\n");

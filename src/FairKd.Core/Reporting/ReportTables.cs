@@ -87,13 +87,16 @@ public static class ReportTables
     /// <summary>Run, global threshold, FMR per group (percent), FMR max/min ratio: the beyond-the-study FMR block of each run.</summary>
     public static ReportTable FalseMatchRates(IReadOnlyList<ReportRun> runs)
     {
-        var columns = new List<ReportColumn> { new("Run", false), new("Target FAR", true), new("Threshold", true) };
-        columns.AddRange(PaperGroupOrder.Select(g => new ReportColumn($"FMR {g} (%)", true)));
+        var columns = new List<ReportColumn> { new("Run", false), new("Target FAR", false), new("Threshold", true, Decimals: 4) };
+        columns.AddRange(PaperGroupOrder.Select(g => new ReportColumn($"FMR {g} (%)", true, Decimals: 3)));
         columns.Add(new ReportColumn("FMR max/min", true, Markable: true, LowerIsBetter: true));
         var rows = runs.Select(run =>
         {
             var fmr = run.Eval.Rfw?.Fmr;
-            var cells = new List<ReportCell> { ReportCell.Of(run.Name), ReportCell.Of(fmr?.TargetFar), ReportCell.Of(fmr?.Threshold) };
+            var cells = new List<ReportCell>
+            {
+                ReportCell.Of(run.Name), ReportCell.Of(fmr?.TargetFar.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)), ReportCell.Of(fmr?.Threshold),
+            };
             cells.AddRange(PaperGroupOrder.Select(g => ReportCell.Of(fmr?.Groups.FirstOrDefault(x => x.Group == g)?.Fmr * 100)));
             cells.Add(ReportCell.Of(fmr?.MaxMinFmrRatio));
             return (IReadOnlyList<ReportCell>)cells;
