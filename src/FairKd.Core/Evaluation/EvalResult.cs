@@ -74,6 +74,21 @@ public sealed record RfwFairness(IReadOnlyList<GroupAccuracy> Groups, double Ave
         ArgumentNullException.ThrowIfNull(summary);
         return new RfwFairness(summary.Groups, summary.Average, summary.Std, summary.Ser, fmr);
     }
+
+    /// <summary>
+    /// The block from the four RFW groups' scored pairs: accuracy summary in <c>EthnicGroups.Order</c> and FMR per group at
+    /// the threshold giving <paramref name="fmrTargetFar"/> over all groups' impostors pooled. Throws
+    /// <see cref="ArgumentException"/> unless exactly the four RFW groups are given.
+    /// </summary>
+    public static RfwFairness Compute(IReadOnlyList<(GroupPairs Pairs, VerificationResult Result)> groups, double fmrTargetFar = 1e-3, VerificationProtocol? protocol = null)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        var ordered = groups.OrderBy(g => Records.EthnicGroups.IndexOf(g.Pairs.Group)).ToList();
+        if (ordered.Count != 4 || ordered.Select(g => g.Pairs.Group).Where((name, i) => Records.EthnicGroups.Order[i] == name).Count() != 4)
+            throw new ArgumentException($"RFW fairness needs exactly the groups {string.Join(", ", Records.EthnicGroups.Order)} (got {string.Join(", ", groups.Select(g => g.Pairs.Group))})");
+        var summary = FairnessMetrics.SummariseResults(ordered.Select(g => (g.Pairs.Group, g.Result)));
+        return From(summary, FairnessMetrics.FmrAtGlobalThreshold(ordered.Select(g => g.Pairs).ToList(), fmrTargetFar, protocol));
+    }
 }
 
 /// <summary>The evaluated model: caller-supplied name and fingerprint (e.g. sha256 of the weights), and where it came from.</summary>

@@ -60,7 +60,7 @@ public sealed class ReportCommandTests
         var outDir = tmp.Combine("out");
 
         var r = ProcessRunner.Fairkd("report", tmp.Combine("r34-real"), tmp.Combine("r34-kd-synth"), tmp.Combine("plain-folder"),
-            "--out", outDir, "--reference", PaperResults.Path());
+            "--out", outDir, "--reference", ReferenceFiles.PaperResults);
         Assert.True(r.ExitCode == 0, r.ToString());
 
         foreach (var f in new[] { "fairness.md", "fairness.csv", "benchmarks.md", "benchmarks.csv", "fmr.md", "fmr.csv", "report.md" })

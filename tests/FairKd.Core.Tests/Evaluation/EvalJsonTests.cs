@@ -52,6 +52,25 @@ public sealed class EvalJsonTests
     }
 
     [Fact]
+    public void Rfw_block_is_computed_in_group_order_from_scored_pairs()
+    {
+        var (d, s, _) = VerificationGoldenTests.LoadCase("n6000");
+        var names = new[] { "Indian", "African", "Caucasian", "Asian" };
+        var input = names.Select((g, i) =>
+        {
+            var shifted = d.Select(x => x + 0.03 * i).ToArray();
+            return (new GroupPairs(g, shifted, s), VerificationScorer.Score(shifted, s));
+        }).ToList();
+        var rfw = RfwFairness.Compute(input);
+        Assert.Equal(["African", "Asian", "Caucasian", "Indian"], rfw.Groups.Select(g => g.Group));
+        Assert.Equal(input[1].Item2.AccuracyMean * 100, rfw.Groups[0].AccuracyPercent, 1e-12);
+        Assert.Equal(rfw.Groups.Average(g => g.AccuracyPercent), rfw.Average, 1e-12);
+        Assert.NotNull(rfw.Fmr);
+        Assert.Equal(4, rfw.Fmr.Groups.Count);
+        Assert.Throws<ArgumentException>(() => RfwFairness.Compute(input.Take(3).ToList()));
+    }
+
+    [Fact]
     public void Wrong_schema_or_garbage_is_invalid_data()
     {
         using var tmp = new TempDir("evaljson");

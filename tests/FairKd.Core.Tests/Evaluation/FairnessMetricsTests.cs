@@ -6,24 +6,10 @@ namespace FairKd.Core.Tests.Evaluation;
 
 public sealed class FairnessMetricsTests
 {
-    /// <summary>shared/reference/paper-results.md: first at &lt;repo root&gt;/../shared (CI layout), else the nearest ancestor holding it.</summary>
-    private static string PaperResultsPath()
-    {
-        for (var dir = Directory.GetParent(RepoPaths.Root); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "reference", "paper-results.md");
-            if (File.Exists(candidate)) return candidate;
-        }
-
-        throw new FileNotFoundException(
-            $"paper-results.md not found: expected {Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "reference", "paper-results.md"))} " +
-            "(CI places a copy of shared/ beside the clone)");
-    }
-
     /// <summary>Rows of a Markdown table that follows the heading starting with <paramref name="heading"/>.</summary>
     private static List<Dictionary<string, string>> Table(string heading)
     {
-        var lines = File.ReadAllLines(PaperResultsPath());
+        var lines = File.ReadAllLines(ReferenceFiles.PaperResults);
         var start = Array.FindIndex(lines, l => l.StartsWith(heading, StringComparison.Ordinal));
         Assert.True(start >= 0, $"heading '{heading}' not found in paper-results.md");
         var rows = lines.Skip(start + 1).SkipWhile(l => !l.StartsWith('|')).TakeWhile(l => l.StartsWith('|')).ToList();

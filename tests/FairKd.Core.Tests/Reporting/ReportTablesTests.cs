@@ -84,7 +84,7 @@ public sealed class ReportTablesTests
     [Fact]
     public void Published_columns_fill_matching_rows_only()
     {
-        var published = PublishedResults.Parse(File.ReadAllText(PaperResults()));
+        var published = PublishedResults.Parse(File.ReadAllText(FairKd.Tests.Shared.ReferenceFiles.PaperResults));
         var fair = ReportTables.Fairness(Runs(), published);
         var md = fair.ToMarkdown();
         Assert.Contains("paper Average | paper STD | paper SER |", md, StringComparison.Ordinal);
@@ -95,15 +95,21 @@ public sealed class ReportTablesTests
         Assert.Null(published.Match(new RunLabel(Loss: "ElasticArcFace", Model: "ResNet 50", Distillation: false, Data: "Real"), "Table 2"));
     }
 
-    internal static string PaperResults()
+    [Fact]
+    public void Fmr_table_marks_the_lowest_ratio_and_shows_missing_blocks()
     {
-        for (var dir = Directory.GetParent(FairKd.Tests.Shared.RepoPaths.Root); dir is not null; dir = dir.Parent)
+        static GlobalThresholdFmr Fmr(double ratio) => new(1e-3, 0.9512, 1e-3,
+            Groups.Select((g, i) => new GroupFmr(g, 0.001 * (i + 1), 0.2, 3000, 3000)).ToList(), ratio);
+        ReportRun WithFmr(string name, GlobalThresholdFmr? f)
         {
-            var p = Path.Combine(dir.FullName, "shared", "reference", "paper-results.md");
-            if (File.Exists(p)) return p;
+            var e = Eval([95, 95, 96, 95]);
+            return new ReportRun(name, new RunLabel(), e with { Rfw = e.Rfw! with { Fmr = f } });
         }
 
-        throw new FileNotFoundException("shared/reference/paper-results.md not found beside the repository");
+        var md = ReportTables.FalseMatchRates([WithFmr("x", Fmr(4)), WithFmr("y", Fmr(2.5)), WithFmr("z", null)]).ToMarkdown();
+        Assert.Contains("| x | 0.001 | 0.9512 | 0.300 | 0.400 | 0.200 | 0.100 | 4.00 |", md, StringComparison.Ordinal);
+        Assert.Contains("| y | 0.001 | 0.9512 | 0.300 | 0.400 | 0.200 | 0.100 | **2.50** |", md, StringComparison.Ordinal);
+        Assert.Contains("| z | - | - | - | - | - | - | - |", md, StringComparison.Ordinal);
     }
 
     /// <summary>Minimal RFC 4180 reader for the round-trip checks.</summary>
