@@ -10,6 +10,7 @@ np.searchsorted; ROC AUC by np.trapz over an sklearn-style roc_curve. Writes eva
 FairKd-specific rules (not in insightface, which would divide by zero): TAR@FAR f is null unless every training split
 has >= ceil(1/f) impostors and >= 1 genuine pair and every test fold has both classes; AUC is null without both classes.
 """
+import hashlib
 import json
 import math
 import os
@@ -170,10 +171,21 @@ def fmr_case(rng):
 OUTPUTS = ["n600", "n6000", "n22400", "n613", "allsame", "perfect", "ties", "embeddings", "fmr"]
 
 
+STAMP = os.path.join(HERE, "generate.sha256")
+
+
+def script_hash():
+    with open(os.path.abspath(__file__), "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()
+
+
 def up_to_date():
-    me = os.path.getmtime(os.path.abspath(__file__))
+    """Outputs exist and were written by this exact script (content hash, not mtimes: a fresh clone has arbitrary mtimes)."""
     paths = [os.path.join(HERE, f"eval-{n}.json") for n in OUTPUTS]
-    return all(os.path.exists(p) and os.path.getmtime(p) >= me for p in paths)
+    if not all(os.path.exists(p) for p in paths) or not os.path.exists(STAMP):
+        return False
+    with open(STAMP) as fh:
+        return fh.read().strip() == script_hash()
 
 
 def main():
@@ -196,6 +208,8 @@ def main():
     case("ties", np.array([k * 0.01 for k in ks]), st)  # exactly the threshold doubles: tests '<'
     embeddings_case(rng)
     fmr_case(rng)
+    with open(STAMP, "w") as fh:
+        fh.write(script_hash() + "\n")
 
 
 if __name__ == "__main__":
