@@ -56,6 +56,16 @@ public sealed class BinPackReaderTests
     }
 
     [Fact]
+    public void Numpy_arrays_that_are_not_encoded_images_are_refused()
+    {
+        foreach (var p in Manifest.GetProperty("invalid").EnumerateObject())
+        {
+            var ex = Assert.Throws<PackFormatException>(() => BinPackReader.Read(Pack(p.Name)));
+            Assert.Contains(p.Value.GetString()!, ex.Reason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Oversized_lengths_are_refused_with_offset()
     {
         // BINBYTES claiming 1 MiB in an 11-byte stream, and an item over the configured cap.

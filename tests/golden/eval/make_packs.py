@@ -88,12 +88,16 @@ def main():
         loaded = pickle.loads(data, encoding="bytes")
         assert [bytes(x) for x in loaded[0]] == bins and [bool(x) for x in loaded[1]] == ISSAME, name
     packs.update(hostile())
+    # Decoded pixels instead of encoded images, and a float array: data the reader must refuse (not execute, not guess).
+    packs["invalid-raw-pixels"] = pickle.dumps(([np.zeros((4, 4, 3), np.uint8)] * 2, [True]), protocol=4)
+    packs["invalid-float-array"] = pickle.dumps(([np.zeros(5, np.float32)] * 2, [True]), protocol=4)
     for name, data in packs.items():
         with open(os.path.join(OUT, name + ".bin"), "wb") as fh:
             fh.write(data)
     manifest = {"images": [hashlib.sha256(b).hexdigest() for b in bins], "issame": ISSAME,
-                "valid": sorted(n for n in packs if not n.startswith("hostile")),
-                "hostile": sorted(n for n in packs if n.startswith("hostile"))}
+                "valid": sorted(n for n in packs if not n.startswith(("hostile", "invalid"))),
+                "hostile": sorted(n for n in packs if n.startswith("hostile")),
+                "invalid": {"invalid-raw-pixels": "raw pixels", "invalid-float-array": "is not uint8"}}
     with open(os.path.join(OUT, "packs.json"), "w") as fh:
         json.dump(manifest, fh, indent=1)
 
