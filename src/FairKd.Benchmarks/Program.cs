@@ -8,21 +8,29 @@ internal static class Program
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: FairKd.Benchmarks all | align [--seconds S] [--images N] [--out FILE]");
+            Console.Error.WriteLine("usage: FairKd.Benchmarks all | align [--seconds S] [--images N] [--out FILE] | eval");
             return 2;
         }
 
         return args[0] switch
         {
             "align" => AlignBenchmark.Run(args[1..]),
-            "all" => AlignBenchmark.Run([]),
+            "eval" => EvalBenchmark.Run(),
+            "all" => All(),
             _ => Usage(args[0]),
         };
     }
 
+    private static int All()
+    {
+        var rc = AlignBenchmark.Run([]);
+        rc = Math.Max(rc, EvalBenchmark.Run());
+        return rc;
+    }
+
     private static int Usage(string suite)
     {
-        Console.Error.WriteLine($"unknown benchmark suite '{suite}': use all or align");
+        Console.Error.WriteLine($"unknown benchmark suite '{suite}': use all, align or eval");
         return 2;
     }
 }

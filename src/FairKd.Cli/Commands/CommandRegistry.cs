@@ -10,5 +10,6 @@ internal static class CommandRegistry
     {
         app.AddCommands<InfoCommand>();
         app.AddCommands<DemoDataCommand>();
+        app.AddCommands<ReportCommand>();
     }
 }

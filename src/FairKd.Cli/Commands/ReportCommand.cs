@@ -1,0 +1,31 @@
+using Cocona;
+using FairKd.Cli.Reporting;
+using FairKd.Core;
+using FairKd.Core.Reporting;
+
+namespace FairKd.Cli.Commands;
+
+/// <summary>`fairkd report`: the study's tables (Markdown + CSV) and plots (PNG) from several runs' eval.json.</summary>
+internal sealed class ReportCommand
+{
+    [Command("report", Description =
+        "Assemble runs (each RUN_DIR holds eval.json and optionally run.json) into the RFW fairness table, the benchmark table, " +
+        "FMR per group and plots, written to --out with report.md.\n" +
+        "  run.json: {\"label\": \"r34-kd\", \"loss\": \"AdaFace\", \"model\": \"ResNet 34\", \"distillation\": true, \"data\": \"Synthetic\"} (all optional)\n" +
+        "  example: fairkd report runs/r34-real runs/r34-kd-synth --out reports/study --reference ../shared/reference/paper-results.md")]
+    public Task<int> Report(
+        [Argument(Description = "run folders, each with eval.json")] string[] runDirs,
+        [Option("out", Description = "report folder (created)")] string? output = null,
+        [Option("reference", Description = "paper-results.md: adds published numbers for matching rows")] string? reference = null,
+        [Option(Description = "print stack traces on failure")] bool verbose = false) =>
+        CommandGuard.RunAsync(verbose, _ =>
+        {
+            if (runDirs is null || runDirs.Length == 0) throw new UsageException("give at least one RUN_DIR");
+            if (string.IsNullOrWhiteSpace(output)) throw new UsageException("--out DIR is required");
+            var published = reference is null ? null : PublishedResults.Load(reference);
+            var runs = runDirs.Select(ReportRun.Load).ToList();
+            var files = ReportWriter.Write(runs, output, published);
+            Console.WriteLine($"report: {runs.Count} runs -> {Path.Combine(output, "report.md")} ({files.Count} files)");
+            return Task.FromResult(ExitCodes.Success);
+        }, CancellationToken.None);
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FairKd.Core.Evaluation;
+
+namespace FairKd.Core.Reporting;
+
+/// <summary>
+/// run.json: how a run is labelled in the report tables. Tiny schema, every field optional:
+/// <code>{ "schemaVersion": 1, "label": "r34-kd-synth", "loss": "AdaFace", "model": "ResNet 34", "distillation": true, "data": "Synthetic" }</code>
+/// <c>label</c> names the row (default: the run folder's name); <c>model</c> and <c>data</c> use the paper's words where they
+/// exist (ResNet 34 / r34, MobileFaceNet / mbf; Real, Synthetic, Mix, DCFace, ...) so rows can be matched to published
+/// numbers. A run without run.json is labelled by its folder name only.
+/// </summary>
+public sealed record RunLabel(string? Label = null, string? Loss = null, string? Model = null, bool? Distillation = null, string? Data = null)
+{
+    /// <summary>Schema version of run.json.</summary>
+    public int SchemaVersion { get; init; } = 1;
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>Reads run.json from <paramref name="runDir"/>, or returns an empty label when there is none.</summary>
+    public static RunLabel ReadOrDefault(string runDir)
+    {
+        var path = Path.Combine(runDir, "run.json");
+        if (!File.Exists(path)) return new RunLabel();
+        try
+        {
+            var label = JsonSerializer.Deserialize<RunLabel>(File.ReadAllText(path), Json) ?? new RunLabel();
+            return label.SchemaVersion == 1 ? label : throw new InvalidDataException($"{path}: run.json schemaVersion {label.SchemaVersion} is not 1");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{path}: malformed run.json ({ex.Message})", ex);
+        }
+    }
+
+    /// <summary>Writes run.json into <paramref name="runDir"/> (temp file then rename).</summary>
+    public void Write(string runDir)
+    {
+        Directory.CreateDirectory(runDir);
+        var path = Path.Combine(runDir, "run.json");
+        var temp = path + $".tmp-{Guid.NewGuid():N}";
+        File.WriteAllText(temp, JsonSerializer.Serialize(this, Json) + "\n");
+        File.Move(temp, path, overwrite: true);
+    }
+}
+
+/// <summary>One run in a report: its display name, label and eval.json.</summary>
+public sealed record ReportRun(string Name, RunLabel Label, EvalResult Eval)
+{
+    /// <summary>Loads RUN_DIR/eval.json (required) and RUN_DIR/run.json (optional).</summary>
+    /// <exception cref="UsageException">The folder or its eval.json does not exist.</exception>
+    public static ReportRun Load(string runDir)
+    {
+        if (!Directory.Exists(runDir)) throw new UsageException($"run folder {runDir} does not exist");
+        var evalPath = Path.Combine(runDir, "eval.json");
+        if (!File.Exists(evalPath)) throw new UsageException($"{runDir} has no eval.json (run `fairkd eval ... --out {runDir}` first)");
+        var label = RunLabel.ReadOrDefault(runDir);
+        var name = label.Label ?? new DirectoryInfo(Path.GetFullPath(runDir)).Name;
+        return new ReportRun(name, label, EvalJson.Read(evalPath));
+    }
+}
