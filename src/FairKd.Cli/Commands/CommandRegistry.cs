@@ -9,5 +9,6 @@ internal static class CommandRegistry
     public static void AddAll(ICoconaCommandsBuilder app)
     {
         app.AddCommands<InfoCommand>();
+        app.AddSubCommand("manifest", x => x.AddCommands<ManifestCommands>()).WithDescription("Balanced sample lists: build|stats|diff|verify|import|export");
     }
 }
