@@ -80,7 +80,7 @@ public static class ManifestBuilder
             acc.Images++;
             var p = s.Ethnicity;
             if (p is null || p.Length == 0) acc.MissingLabels = true;
-            else if (p.Length != 4 || p.Any(x => !(x is >= 0 and <= 1)))
+            else if (p.Length != 4 || !(p[0] is >= 0 and <= 1 && p[1] is >= 0 and <= 1 && p[2] is >= 0 and <= 1 && p[3] is >= 0 and <= 1))
                 problems.Add("samples have invalid soft labels (need 4 values in [0, 1])", s.Key);
             else
             {
