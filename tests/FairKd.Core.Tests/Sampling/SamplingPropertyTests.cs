@@ -83,10 +83,17 @@ public class SamplingPropertyTests
             {
                 case TargetKind.RemoveIdentities: Assert.Equal(c.T.Value, r.RemovalOrder.Count); break;
                 case TargetKind.KeepIdentities: Assert.Equal(c.T.Value, r.KeptCount); break;
-                default:
+                case TargetKind.KeepImagesAtMost:
                     Assert.True(keptImages <= c.T.Value);
                     if (r.RemovalOrder.Count > 0) Assert.True(keptImages + c.Ids[r.RemovalOrder[^1]].ImageCount > c.T.Value);
                     break;
+            }
+
+            if (c.Q is { Unit: QuotaUnit.Identities } q)
+            {
+                // identity quotas are met exactly: real kept = round(fraction * kept)
+                var keptReal = c.Ids.Where((x, i) => r.IsKept(i) && x.IsReal).Count();
+                Assert.Equal((long)Math.Round(q.RealFraction * r.KeptCount, MidpointRounding.AwayFromZero), keptReal);
             }
         }, iter: 500, threads: 1);
     }
