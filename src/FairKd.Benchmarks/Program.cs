@@ -8,7 +8,7 @@ internal static class Program
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: FairKd.Benchmarks all | align [--seconds S] [--images N] [--out FILE] | eval");
+            Console.Error.WriteLine("usage: FairKd.Benchmarks all | align [--seconds S] [--images N] [--out FILE] | eval | sampling");
             return 2;
         }
 
@@ -16,6 +16,7 @@ internal static class Program
         {
             "align" => AlignBenchmark.Run(args[1..]),
             "eval" => EvalBenchmark.Run(),
+            "sampling" => SamplingBenchmark.Run(args[1..]),
             "all" => All(),
             _ => Usage(args[0]),
         };
@@ -25,12 +26,13 @@ internal static class Program
     {
         var rc = AlignBenchmark.Run([]);
         rc = Math.Max(rc, EvalBenchmark.Run());
+        rc = Math.Max(rc, SamplingBenchmark.Run([]));
         return rc;
     }
 
     private static int Usage(string suite)
     {
-        Console.Error.WriteLine($"unknown benchmark suite '{suite}': use all, align or eval");
+        Console.Error.WriteLine($"unknown benchmark suite '{suite}': use all, align, eval or sampling");
         return 2;
     }
 }

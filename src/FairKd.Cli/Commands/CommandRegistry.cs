@@ -11,5 +11,6 @@ internal static class CommandRegistry
         app.AddCommands<InfoCommand>();
         app.AddCommands<DemoDataCommand>();
         app.AddCommands<ReportCommand>();
+        app.AddSubCommand("manifest", x => x.AddCommands<ManifestCommands>()).WithDescription("Balanced sample lists: build|stats|diff|verify|import|export");
     }
 }

@@ -1,0 +1,115 @@
+using System.Text;
+
+namespace FairKd.Data.Manifests;
+
+/// <summary>
+/// Minimal RFC 4180 CSV: fields containing a comma, a double quote, CR or LF are quoted and inner quotes doubled;
+/// records end with '\n' (readers also accept "\r\n"). UTF-8 without BOM.
+/// </summary>
+public static class Csv
+{
+    /// <summary>UTF-8 without a byte-order mark.</summary>
+    public static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>Appends one record (fields joined by commas, then '\n').</summary>
+    public static void WriteRecord(TextWriter w, params ReadOnlySpan<string?> fields)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (i > 0) w.Write(',');
+            WriteField(w, fields[i] ?? "");
+        }
+
+        w.Write('\n');
+    }
+
+    private static void WriteField(TextWriter w, string f)
+    {
+        if (f.AsSpan().IndexOfAny(",\"\r\n") < 0)
+        {
+            w.Write(f);
+            return;
+        }
+
+        w.Write('"');
+        w.Write(f.Replace("\"", "\"\"", StringComparison.Ordinal));
+        w.Write('"');
+    }
+
+    /// <summary>A StreamWriter for <paramref name="path"/>: UTF-8 without BOM, '\n' line endings, large buffer.</summary>
+    public static StreamWriter CreateWriter(string path) =>
+        new(path, Utf8, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, BufferSize = 1 << 16 }) { NewLine = "\n" };
+
+    /// <summary>
+    /// Reads records with the 1-based line number each starts on. A malformed record (a quote inside an unquoted
+    /// field, text after a closing quote, an unterminated quote) is returned with <see cref="CsvRecord.Error"/> set.
+    /// </summary>
+    public static IEnumerable<CsvRecord> Read(TextReader r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var line = 0;
+        string? text;
+        while ((text = r.ReadLine()) is not null)
+        {
+            line++;
+            var start = line;
+            var fields = new List<string>();
+            var sb = new StringBuilder();
+            string? error = null;
+            var i = 0;
+            while (true)
+            {
+                if (i < text.Length && text[i] == '"')
+                {
+                    i++;
+                    while (true)
+                    {
+                        if (i >= text.Length)
+                        {
+                            var next = r.ReadLine();
+                            if (next is null) { error = "unterminated quoted field"; break; }
+                            line++;
+                            sb.Append('\n');
+                            text = next;
+                            i = 0;
+                            continue;
+                        }
+
+                        if (text[i] == '"')
+                        {
+                            if (i + 1 < text.Length && text[i + 1] == '"') { sb.Append('"'); i += 2; continue; }
+                            i++;
+                            break;
+                        }
+
+                        sb.Append(text[i++]);
+                    }
+
+                    if (error is null && i < text.Length && text[i] != ',') error = $"text after a closing quote at column {i + 1}";
+                }
+                else
+                {
+                    var end = text.IndexOf(',', i);
+                    if (end < 0) end = text.Length;
+                    var raw = text.AsSpan(i, end - i);
+                    if (raw.Contains('"')) error ??= $"a double quote inside an unquoted field at column {i + 1}";
+                    sb.Append(raw);
+                    i = end;
+                }
+
+                if (error is not null) break;
+                fields.Add(sb.ToString());
+                sb.Clear();
+                if (i >= text.Length) break;
+                i++; // the comma
+                if (i == text.Length) { fields.Add(""); break; }
+            }
+
+            yield return new CsvRecord(start, fields, error);
+        }
+    }
+}
+
+/// <summary>One CSV record: the line it starts on, its fields, and a parse error (then the fields are partial).</summary>
+public sealed record CsvRecord(int Line, IReadOnlyList<string> Fields, string? Error);

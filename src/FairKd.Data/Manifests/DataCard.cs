@@ -1,0 +1,199 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FairKd.Core.Records;
+
+namespace FairKd.Data.Manifests;
+
+/// <summary>Identities and images of one slice of the kept set, with their shares of the kept totals (6 decimals).</summary>
+public sealed record CountRow(string Name, string? Kind, long Identities, long Images, double IdentityShare, double ImageShare);
+
+/// <summary>Share of real data in the kept set (6 decimals).</summary>
+public sealed record RealShare(double Identities, double Images);
+
+/// <summary>The numbers of a card: everything `manifest stats` recomputes from the CSV files.</summary>
+public sealed record CardNumbers(
+    long KeptIdentities,
+    long KeptImages,
+    long RemovedIdentities,
+    long RemovedImages,
+    IReadOnlyList<CountRow> Groups,
+    IReadOnlyList<CountRow> Sources,
+    RealShare? RealFraction)
+{
+    /// <summary>Group rows are the four groups in <see cref="EthnicGroups.Order"/>, plus "none" when some identity has no group.</summary>
+    public const string NoGroup = "none";
+
+    /// <summary>Computes the numbers from identity rows; <paramref name="sourceKinds"/> maps dataset to real|synthetic|unknown.</summary>
+    public static CardNumbers Compute(IReadOnlyList<ReleaseIdentity> identities, IReadOnlyDictionary<string, string> sourceKinds)
+    {
+        ArgumentNullException.ThrowIfNull(identities);
+        ArgumentNullException.ThrowIfNull(sourceKinds);
+        var kept = identities.Where(x => x.Kept).ToList();
+        long ids = kept.Count, images = kept.Sum(x => (long)x.Images);
+        CountRow Row(string name, string? kind, IEnumerable<ReleaseIdentity> rows)
+        {
+            var list = rows.ToList();
+            var im = list.Sum(x => (long)x.Images);
+            return new CountRow(name, kind, list.Count, im, Share(list.Count, ids), Share(im, images));
+        }
+
+        var groups = EthnicGroups.Order.Select(g => Row(g, null, kept.Where(x => x.Group == g))).ToList();
+        if (kept.Any(x => x.Group is null)) groups.Add(Row(NoGroup, null, kept.Where(x => x.Group is null)));
+        var sources = sourceKinds.Keys.Order(StringComparer.Ordinal)
+            .Select(d => Row(d, sourceKinds[d], kept.Where(x => x.Dataset == d))).ToList();
+        RealShare? real = null;
+        if (sourceKinds.Values.All(k => k is "real" or "synthetic"))
+        {
+            var r = sources.Where(s => s.Kind == "real").ToList();
+            real = new RealShare(Share(r.Sum(s => s.Identities), ids), Share(r.Sum(s => s.Images), images));
+        }
+
+        var removed = identities.Where(x => !x.Kept).ToList();
+        return new CardNumbers(ids, images, removed.Count, removed.Sum(x => (long)x.Images), groups, sources, real);
+    }
+
+    private static double Share(long part, long whole) => whole == 0 ? 0 : Math.Round((double)part / whole, 6, MidpointRounding.AwayFromZero);
+
+    /// <summary>Canonical JSON of the numbers (for comparisons).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, DataCard.JsonOptions);
+}
+
+/// <summary>SHA-256 (lower-case hex) of the release's CSV files.</summary>
+public sealed record ReleaseHashes(string SamplesCsv, string IdentitiesCsv);
+
+/// <summary>
+/// The data card of a release (<c>card.json</c>; <c>card.md</c> is its rendering). Holds no time stamps or paths, so
+/// the same inputs give byte-identical cards.
+/// </summary>
+public sealed record DataCard
+{
+    /// <summary>Version of this card/release layout.</summary>
+    public const string CurrentSchema = "fairkd.manifest/1";
+
+    public string Schema { get; init; } = CurrentSchema;
+
+    public required string Name { get; init; }
+
+    /// <summary>real | synthetic | mix | import.</summary>
+    public required string Kind { get; init; }
+
+    public string Description { get; init; } = "";
+
+    /// <summary>Protocol name, or "none" for imports.</summary>
+    public required string Protocol { get; init; }
+
+    /// <summary>Human-readable target ("keep 27099 identities"), or "keep all".</summary>
+    public required string Target { get; init; }
+
+    /// <summary>Mix: "quota" or "study"; null otherwise.</summary>
+    public string? MixMode { get; init; }
+
+    /// <summary>Mix quota mode: requested real fraction and its unit.</summary>
+    public double? RequestedRealFraction { get; init; }
+
+    public string? FractionBy { get; init; }
+
+    /// <summary>Always "none": sampling is deterministic (ties break on (score, identity key)).</summary>
+    public string Seed { get; init; } = "none";
+
+    public required string FairKdVersion { get; init; }
+
+    /// <summary>Fingerprints of the inputs (sorted).</summary>
+    public IReadOnlyList<string> Inputs { get; init; } = [];
+
+    /// <summary>Datasets present in the inputs but not named by the recipe (not used).</summary>
+    public IReadOnlyList<string> IgnoredDatasets { get; init; } = [];
+
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    public required CardNumbers Numbers { get; init; }
+
+    public required ReleaseHashes Files { get; init; }
+
+    /// <summary>The recipe as given (with defaults filled in), or null for imports.</summary>
+    public JsonElement? Recipe { get; init; }
+
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // readable: '+', '%', non-ASCII kept as is
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions).ReplaceLineEndings("\n") + "\n";
+
+    public static DataCard FromJson(string json, string origin)
+    {
+        try
+        {
+            var card = JsonSerializer.Deserialize<DataCard>(json, JsonOptions) ?? throw new Core.UsageException($"{origin}: empty card");
+            if (card.Schema != CurrentSchema)
+                throw new Core.UsageException($"{origin}: card schema '{card.Schema}' is not supported (expected {CurrentSchema})");
+            return card;
+        }
+        catch (JsonException e)
+        {
+            throw new Core.UsageException($"{origin}: invalid card.json: {e.Message}");
+        }
+    }
+
+    /// <summary>Dataset name -> real|synthetic|unknown, from the card's source rows.</summary>
+    public IReadOnlyDictionary<string, string> SourceKinds() =>
+        Numbers.Sources.ToDictionary(s => s.Name, s => s.Kind ?? "unknown", StringComparer.Ordinal);
+
+    /// <summary>The Markdown rendering (card.md).</summary>
+    public string ToMarkdown()
+    {
+        var sb = new StringBuilder();
+        void L(string s = "") => sb.Append(s).Append('\n');
+        L($"# Data card: {Name}");
+        L();
+        if (Description.Length > 0) { L(Description); L(); }
+        L($"- kind: {Kind}");
+        L($"- protocol: {Protocol}");
+        L($"- target: {Target}");
+        if (MixMode is not null) L($"- mix mode: {MixMode}");
+        if (RequestedRealFraction is { } f) L($"- requested real fraction: {Fmt(f)} by {FractionBy}");
+        L($"- seed: {Seed}");
+        L($"- FairKd version: {FairKdVersion}");
+        L($"- schema: {Schema}");
+        L($"- kept: {Numbers.KeptIdentities} identities, {Numbers.KeptImages} images; removed: {Numbers.RemovedIdentities} identities, {Numbers.RemovedImages} images");
+        if (Numbers.RealFraction is { } rf) L($"- real fraction of the kept set: {Fmt(rf.Identities)} of identities, {Fmt(rf.Images)} of images");
+        L();
+        Table("Per group", Numbers.Groups);
+        Table("Per source", Numbers.Sources);
+        L("## Inputs");
+        L();
+        foreach (var i in Inputs) L($"- {i}");
+        if (Inputs.Count == 0) L("- (none recorded)");
+        if (IgnoredDatasets.Count > 0) L($"- ignored datasets (not in the recipe): {string.Join(", ", IgnoredDatasets)}");
+        L();
+        if (Warnings.Count > 0)
+        {
+            L("## Warnings");
+            L();
+            foreach (var w in Warnings) L($"- {w}");
+            L();
+        }
+
+        L("## Files");
+        L();
+        L($"- {ReleaseFiles.Samples}: sha256 {Files.SamplesCsv}");
+        L($"- {ReleaseFiles.Identities}: sha256 {Files.IdentitiesCsv}");
+        return sb.ToString();
+
+        void Table(string title, IReadOnlyList<CountRow> rows)
+        {
+            L($"## {title}");
+            L();
+            L("| name | kind | identities | images | identity share | image share |");
+            L("| --- | --- | ---: | ---: | ---: | ---: |");
+            foreach (var r in rows) L($"| {r.Name} | {r.Kind ?? ""} | {r.Identities} | {r.Images} | {Fmt(r.IdentityShare)} | {Fmt(r.ImageShare)} |");
+            L();
+        }
+    }
+
+    internal static string Fmt(double v) => v.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture);
+}

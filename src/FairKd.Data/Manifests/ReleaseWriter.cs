@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Security.Cryptography;
+
+namespace FairKd.Data.Manifests;
+
+/// <summary>
+/// Writes a release folder atomically: everything goes into a temporary sibling folder (<c>.NAME.tmp-*</c>), which is
+/// renamed onto the target only when complete. A previous release at the target is first renamed aside
+/// (<c>.NAME.old-*</c>) and deleted after the swap; a failure before the swap deletes the temporary folder and leaves
+/// the previous release untouched.
+/// </summary>
+public static class ReleaseWriter
+{
+    /// <summary>
+    /// Writes samples.csv (rows must already be sorted by key), identities.csv (sorted by identity), then the card built
+    /// by <paramref name="card"/> from the files' hashes. <paramref name="beforeCommit"/> runs on the complete
+    /// temporary folder just before the swap (tests inject failures there).
+    /// </summary>
+    public static DataCard Write(string outDir, IEnumerable<ReleaseSample> samples, IReadOnlyList<ReleaseIdentity> identities,
+        Func<ReleaseHashes, DataCard> card, Action<string>? beforeCommit = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(identities);
+        ArgumentNullException.ThrowIfNull(card);
+        var target = Path.GetFullPath(outDir).TrimEnd(Path.DirectorySeparatorChar);
+        var parent = Path.GetDirectoryName(target) ?? throw new Core.UsageException($"--out {outDir}: cannot write at the file-system root");
+        Directory.CreateDirectory(parent);
+        var name = Path.GetFileName(target);
+        var temp = Path.Combine(parent, $".{name}.tmp-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(temp);
+        try
+        {
+            var samplesPath = Path.Combine(temp, ReleaseFiles.Samples);
+            using (var w = Csv.CreateWriter(samplesPath))
+            {
+                Csv.WriteRecord(w, [.. ReleaseFiles.SampleColumns]);
+                var n = 0;
+                foreach (var s in samples)
+                {
+                    if ((++n & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
+                    Csv.WriteRecord(w, s.Dataset, s.Identity, s.RelativePath, s.Key, s.Sha256);
+                }
+            }
+
+            var identitiesPath = Path.Combine(temp, ReleaseFiles.Identities);
+            using (var w = Csv.CreateWriter(identitiesPath))
+            {
+                Csv.WriteRecord(w, [.. ReleaseFiles.IdentityColumns]);
+                foreach (var x in identities)
+                    Csv.WriteRecord(w, x.Identity, x.Dataset, x.Group, x.Score, x.Images.ToString(CultureInfo.InvariantCulture),
+                        x.Kept ? ReleaseFiles.KeptStatus : ReleaseFiles.RemovedStatus,
+                        x.RemovalOrder?.ToString(CultureInfo.InvariantCulture));
+            }
+
+            ct.ThrowIfCancellationRequested();
+            var c = card(new ReleaseHashes(Sha256Of(samplesPath), Sha256Of(identitiesPath)));
+            File.WriteAllText(Path.Combine(temp, ReleaseFiles.CardJson), c.ToJson(), Csv.Utf8);
+            File.WriteAllText(Path.Combine(temp, ReleaseFiles.CardMarkdown), c.ToMarkdown(), Csv.Utf8);
+            beforeCommit?.Invoke(temp);
+            Commit(temp, target, parent, name);
+            return c;
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    private static void Commit(string temp, string target, string parent, string name)
+    {
+        if (File.Exists(target)) throw new Core.UsageException($"--out {target} is a file, not a release folder");
+        string? old = null;
+        if (Directory.Exists(target))
+        {
+            old = Path.Combine(parent, $".{name}.old-{Guid.NewGuid():N}");
+            Directory.Move(target, old);
+        }
+
+        try
+        {
+            Directory.Move(temp, target);
+        }
+        catch
+        {
+            if (old is not null) Directory.Move(old, target); // put the previous release back
+            throw;
+        }
+
+        if (old is not null) TryDelete(old);
+    }
+
+    /// <summary>SHA-256 of a file as lower-case hex.</summary>
+    public static string Sha256Of(string path)
+    {
+        using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        return Convert.ToHexStringLower(SHA256.HashData(s));
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Writes a text file atomically (temp name in the same folder, then rename).</summary>
+    public static void WriteTextAtomically(string path, Action<TextWriter> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var temp = full + $".tmp-{Guid.NewGuid():N}";
+        try
+        {
+            using (var w = Csv.CreateWriter(temp)) write(w);
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+}
