@@ -83,10 +83,13 @@ internal sealed class CacheSchema
         [MetaPrefix + "version"] = m.FairKdVersion,
     };
 
-    /// <summary>Parquet options of every shard: Snappy at the Fastest level (the library default level is very slow).</summary>
+    /// <summary>
+    /// Parquet options of every shard: no compression (measured: Snappy saved 2% on embeddings but cut reading from
+    /// ~170k to ~30k rows/s); the level is set anyway because the library default (SmallestSize) is very slow.
+    /// </summary>
     public static ParquetOptions Options() => new()
     {
-        CompressionMethod = CompressionMethod.Snappy,
+        CompressionMethod = CompressionMethod.None,
         CompressionLevel = System.IO.Compression.CompressionLevel.Fastest,
     };
 
