@@ -67,6 +67,9 @@ public sealed class EmbeddingCacheWriter : IAsyncDisposable
     /// <summary>Global position of the next sample to report: samples before it are already committed (skip them).</summary>
     public int ResumePosition => _index.InputStart + _index.CommittedInputs;
 
+    /// <summary>Global position of the next sample this writer expects (ResumePosition plus what was reported since opening).</summary>
+    public int NextPosition => _next;
+
     /// <summary>Leading samples of the partition already covered by committed shards and rejects.</summary>
     public int CompletedKeyCount => _index.CommittedInputs;
 

@@ -56,11 +56,11 @@ internal static class CacheTestData
 
     public static string Sha(int position) => $"{position:x64}";
 
-    /// <summary>Feeds positions [writer.ResumePosition, stop) in order.</summary>
+    /// <summary>Feeds positions [writer.NextPosition, stop) in order.</summary>
     public static async Task FeedAsync(EmbeddingCacheWriter writer, IReadOnlyList<string> keys, int? stop = null)
     {
         var end = stop ?? writer.PartitionEnd;
-        for (var p = writer.ResumePosition; p < end; p++)
+        for (var p = writer.NextPosition; p < end; p++)
         {
             if (IsUpstreamReject(p)) await writer.AddRejectAsync(new Reject(keys[p], "ingest", $"undecodable, \"bad\" header at {p}"));
             else await writer.AddAsync(Target(keys[p], p), Sha(p));
