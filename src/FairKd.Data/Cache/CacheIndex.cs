@@ -79,6 +79,8 @@ public sealed record CacheIndex
     /// <summary>True once every input sample of the range is committed and the key sidecar is written.</summary>
     public required bool Complete { get; init; }
 
+    /// <summary>Target rows in all shards.</summary>
+    [JsonIgnore]
     public long RowCount => Shards.Sum(s => (long)s.Rows);
 
     internal static readonly JsonSerializerOptions Json = new()

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using FairKd.Core.Records;
 
 namespace FairKd.Data.Cache;
@@ -17,7 +18,7 @@ public sealed record CacheMetadata(
     string WeightsSha256,
     string Preprocessing,
     int EmbeddingSize,
-    string FairKdVersion)
+    [property: JsonPropertyName("fairkd_version")] string FairKdVersion)
 {
     /// <summary>Order of the ethnicity probability columns (= <see cref="EthnicGroups.Order"/>), recorded in metadata.</summary>
     public static ImmutableArray<string> ClassOrder => EthnicGroups.Order;

@@ -142,7 +142,18 @@ public sealed class EmbeddingCacheWriter : IAsyncDisposable
             if (diffs.Count > 0)
                 throw new UsageException($"{dir} holds a cache made with different settings ({string.Join("; ", diffs)}); " +
                     "rerun with --force to replace it, or choose another --out");
-            index = Recover(dir, existing);
+            try
+            {
+                index = Recover(dir, existing);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new UsageException($"{ex.Message}; rerun with --force to replace the cache in {dir}");
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new IOException($"cannot write the cache folder {dir}: {ex.Message}", ex);
+            }
         }
 
         return Task.FromResult(new EmbeddingCacheWriter(dir, options, orderedKeys, index, open) { _positions = positions });
