@@ -123,6 +123,9 @@ public sealed class EmbeddingCacheReader : IDisposable
         return true;
     }
 
+    /// <summary>Where a key's row is, or null when the key is not in the cache.</summary>
+    public CacheLocation? Lookup(string key) => TryLookup(key, out var loc) ? loc : null;
+
     /// <summary>Copies a key's target into caller buffers. False when the key is not in the cache.</summary>
     /// <param name="key">Sample key.</param>
     /// <param name="embedding">EmbeddingSize floats.</param>

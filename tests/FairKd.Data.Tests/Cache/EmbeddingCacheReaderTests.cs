@@ -26,6 +26,8 @@ public class EmbeddingCacheReaderTests
         Assert.Equal(new CacheLocation((all.Count - 1) / 8, (all.Count - 1) % 8), last);
         Assert.False(r.TryLookup(Keys[3], out _)); // rejected upstream
         Assert.False(r.TryLookup("nope/x", out _));
+        Assert.Null(r.Lookup("nope/x"));
+        Assert.Equal(loc8, r.Lookup(all[8].Key));
 
         var emb = new float[CacheTestData.Dim];
         var flip = new float[CacheTestData.Dim];
