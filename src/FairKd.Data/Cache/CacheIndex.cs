@@ -1,0 +1,117 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FairKd.Data.Cache;
+
+/// <summary>One complete shard listed in <c>_cache.json</c>. Only listed shards count.</summary>
+/// <param name="File">File name inside the cache folder (<c>part-00000.parquet</c>).</param>
+/// <param name="Rows">Accepted rows (targets) in the file.</param>
+/// <param name="Bytes">File length.</param>
+/// <param name="Sha256">SHA-256 (hex) of the file.</param>
+/// <param name="FirstKey">Key of the first row.</param>
+/// <param name="LastKey">Key of the last row.</param>
+/// <param name="InputStart">Global position (in the full ordered sample list) of the first input sample of this shard's range.</param>
+/// <param name="InputCount">Input samples in the range: <see cref="Rows"/> plus <see cref="Rejects"/>.</param>
+/// <param name="Rejects">Samples of the range routed to rejects.csv.</param>
+/// <param name="RejectsEndBytes">Length of rejects.csv once this shard's rejects were appended.</param>
+public sealed record ShardEntry(
+    string File,
+    int Rows,
+    long Bytes,
+    string Sha256,
+    string FirstKey,
+    string LastKey,
+    int InputStart,
+    int InputCount,
+    int Rejects,
+    long RejectsEndBytes);
+
+/// <summary>
+/// The cache index <c>_cache.json</c>, rewritten atomically (temp + rename) after every shard: it is the commit
+/// point. A shard or reject line not covered by the index does not exist as far as readers and resume are concerned.
+/// </summary>
+public sealed record CacheIndex
+{
+    /// <summary>Version of the cache layout (index, shard columns, sidecar). Readers refuse newer versions.</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    public const string FileName = "_cache.json";
+
+    public required int SchemaVersion { get; init; }
+
+    public required CacheMetadata Metadata { get; init; }
+
+    public required IReadOnlyList<string> ClassOrder { get; init; }
+
+    public required string Fingerprint { get; init; }
+
+    /// <summary>SHA-256 of the full ordered key list (keys joined by '\n'), all partitions.</summary>
+    public required string KeysSha256 { get; init; }
+
+    /// <summary>Number of samples in the full ordered key list (all partitions).</summary>
+    public required int TotalKeys { get; init; }
+
+    public required int PartitionIndex { get; init; }
+
+    public required int PartitionCount { get; init; }
+
+    /// <summary>Global position range [InputStart, InputEnd) this cache covers.</summary>
+    public required int InputStart { get; init; }
+
+    public required int InputEnd { get; init; }
+
+    public required EmbeddingEncoding Encoding { get; init; }
+
+    public required int RowsPerShard { get; init; }
+
+    public required int RowGroupRows { get; init; }
+
+    public required IReadOnlyList<ShardEntry> Shards { get; init; }
+
+    /// <summary>Leading input samples of this range that are committed (in shards or rejects).</summary>
+    public required int CommittedInputs { get; init; }
+
+    public required int RejectCount { get; init; }
+
+    /// <summary>Committed length of rejects.csv; bytes beyond it are from an interrupted run and are cut on resume.</summary>
+    public required long RejectsBytes { get; init; }
+
+    /// <summary>True once every input sample of the range is committed and the key sidecar is written.</summary>
+    public required bool Complete { get; init; }
+
+    /// <summary>Target rows in all shards.</summary>
+    [JsonIgnore]
+    public long RowCount => Shards.Sum(s => (long)s.Rows);
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    /// <summary>Reads <c>_cache.json</c> from a folder, or null when there is none.</summary>
+    /// <exception cref="InvalidDataException">The file exists but is not a valid index.</exception>
+    public static CacheIndex? TryLoad(string directory)
+    {
+        var path = Path.Combine(directory, FileName);
+        if (!System.IO.File.Exists(path)) return null;
+        CacheIndex? index;
+        try
+        {
+            index = JsonSerializer.Deserialize<CacheIndex>(System.IO.File.ReadAllBytes(path), Json);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{path} is not a valid cache index: {ex.Message}", ex);
+        }
+
+        if (index is null) throw new InvalidDataException($"{path} is empty");
+        if (index.SchemaVersion > CurrentSchemaVersion || index.SchemaVersion < 1)
+            throw new InvalidDataException($"{path} has cache schema version {index.SchemaVersion}; this FairKd reads version {CurrentSchemaVersion}");
+        return index;
+    }
+
+    internal void Save(string directory) =>
+        AtomicFile.WriteAllBytes(Path.Combine(directory, FileName), JsonSerializer.SerializeToUtf8Bytes(this, Json));
+}
