@@ -16,12 +16,14 @@ public interface ILabeledSampleSource
 /// <summary>Picks the reader for a cache folder. The embedding-cache reader plugs in here.</summary>
 public static class LabeledSampleSources
 {
-    /// <summary>The source for <paramref name="cacheDir"/>: a <c>labels.csv</c> (<see cref="CsvLabeledSampleSource"/>).</summary>
+    /// <summary>The source for <paramref name="cacheDir"/>: an embedding cache (<c>_cache.json</c>,
+    /// <see cref="EmbeddingCacheLabelSource"/>) or a <c>labels.csv</c> import (<see cref="CsvLabeledSampleSource"/>).</summary>
     public static ILabeledSampleSource ForCache(string cacheDir)
     {
         ArgumentNullException.ThrowIfNull(cacheDir);
         if (!Directory.Exists(cacheDir)) throw new DirectoryNotFoundException($"cache folder not found: {cacheDir}");
+        if (File.Exists(Path.Combine(cacheDir, Cache.CacheIndex.FileName))) return new EmbeddingCacheLabelSource();
         if (File.Exists(Path.Combine(cacheDir, CsvLabeledSampleSource.FileName))) return new CsvLabeledSampleSource();
-        throw new Core.UsageException($"{cacheDir}: no readable labels found (expected {CsvLabeledSampleSource.FileName})");
+        throw new Core.UsageException($"{cacheDir}: no readable labels found (expected {Cache.CacheIndex.FileName} or {CsvLabeledSampleSource.FileName})");
     }
 }
