@@ -10,6 +10,7 @@ internal static class CommandRegistry
     {
         app.AddCommands<InfoCommand>();
         app.AddCommands<DemoDataCommand>();
+        app.AddCommands<IngestCommand>();
         app.AddCommands<ReportCommand>();
         app.AddSubCommand("manifest", x => x.AddCommands<ManifestCommands>()).WithDescription("Balanced sample lists: build|stats|diff|verify|import|export");
     }

@@ -1,0 +1,85 @@
+using FairKd.Core.Records;
+using Parquet;
+using Parquet.Serialization;
+
+namespace FairKd.Data.Ingest;
+
+/// <summary>
+/// Writes <c>samples.parquet</c>: one row per accepted sample in enumeration order, in row groups of
+/// <see cref="RowGroupRows"/>, to a temporary file renamed into place by <see cref="CompleteAsync"/>.
+/// File metadata: <c>fairkd.schema</c> = <c>sample-index</c>, <c>fairkd.schema_version</c>.
+/// </summary>
+public sealed class SampleIndexWriter : IAsyncDisposable
+{
+    public const int SchemaVersion = 1;
+    public const string FileName = "samples.parquet";
+    public const int RowGroupRows = 16_384;
+
+    private readonly string _path;
+    private readonly string _temp;
+    private readonly List<SampleIndexRow> _pending = [];
+    private readonly FileStream _stream;
+    private bool _any;
+    private bool _completed;
+
+    public SampleIndexWriter(string outDir)
+    {
+        _path = Path.Combine(outDir, FileName);
+        _temp = _path + ".tmp-" + Environment.ProcessId;
+        _stream = new FileStream(_temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None);
+    }
+
+    public long Rows { get; private set; }
+
+    public async ValueTask AddAsync(AlignedFace face, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(face);
+        _pending.Add(new SampleIndexRow
+        {
+            Key = face.Sample.Key,
+            Dataset = face.Sample.Dataset,
+            Identity = face.Sample.Identity,
+            Group = face.Sample.Group,
+            RelativePath = face.Sample.RelativePath,
+            SourceWidth = face.Info.SourceWidth,
+            SourceHeight = face.Info.SourceHeight,
+            Landmarks = face.Info.Landmarks is { } l ? [.. l.Coordinates] : null,
+            AlignmentMode = face.Info.Mode.ToString().ToLowerInvariant(),
+            Sha256 = face.Info.Sha256,
+        });
+        Rows++;
+        if (_pending.Count >= RowGroupRows) await FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Flushes the last row group, fsyncs and renames the temp file to <c>samples.parquet</c>.</summary>
+    public async Task CompleteAsync(CancellationToken ct)
+    {
+        if (_pending.Count > 0 || !_any) await FlushAsync(ct).ConfigureAwait(false);
+        await _stream.FlushAsync(ct).ConfigureAwait(false);
+        _stream.Flush(flushToDisk: true);
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        File.Move(_temp, _path, overwrite: true);
+        _completed = true;
+    }
+
+    private async Task FlushAsync(CancellationToken ct)
+    {
+        var options = new ParquetOptions { Append = _any, CompressionMethod = CompressionMethod.Snappy, CompressionLevel = System.IO.Compression.CompressionLevel.Fastest };
+        var metadata = new Dictionary<string, string>
+        {
+            ["fairkd.schema"] = "sample-index",
+            ["fairkd.schema_version"] = SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        _stream.Position = _any ? _stream.Length : 0;
+        await ParquetSerializer.SerializeAsync(_pending, _stream, options, metadata, ct).ConfigureAwait(false);
+        _pending.Clear();
+        _any = true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_completed) return;
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        File.Delete(_temp);
+    }
+}
