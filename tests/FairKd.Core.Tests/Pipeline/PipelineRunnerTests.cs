@@ -130,9 +130,12 @@ public class PipelineRunnerTests
             consumed++;
             maxAhead = Math.Max(maxAhead, Volatile.Read(ref produced) - consumed);
         });
-        await Task.Delay(200);
-        // While the sink is blocked the producer can run ahead by at most the capacity (+1 item in hand).
-        Assert.InRange(Volatile.Read(ref produced), 1, 4);
+        // Wait (bounded) until the producer has filled the channel, then give it time to overrun if it could:
+        // while the sink is blocked it can run ahead by at most the capacity (+1 item in the sink's hands).
+        var deadline = DateTime.UtcNow + Deadline;
+        while (Volatile.Read(ref produced) < 3 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        await Task.Delay(100);
+        Assert.InRange(Volatile.Read(ref produced), 3, 4);
         gate.SetResult();
         await runner.RunAsync().WaitAsync(Deadline);
         Assert.Equal(100, consumed);
