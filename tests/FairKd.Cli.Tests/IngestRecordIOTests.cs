@@ -24,7 +24,8 @@ public class IngestRecordIOTests
         }
 
         var outDir = tmp.Combine("out");
-        var r = ProcessRunner.Fairkd("ingest", "--rec", $"ms1m={rec}", "--out", outDir, "--workers", "2");
+        var aligned = tmp.Combine("aligned");
+        var r = ProcessRunner.Fairkd("ingest", "--rec", $"ms1m={rec}", "--out", outDir, "--workers", "2", "--write-aligned", aligned);
         Assert.True(r.ExitCode == 0, r.ToString());
 
         using var db = new DuckDBConnection("Data Source=:memory:");
@@ -39,5 +40,8 @@ public class IngestRecordIOTests
         var rejects = File.ReadAllLines(Path.Combine(outDir, "rejects.csv"));
         Assert.Equal(2, rejects.Length);
         Assert.Contains(",decode,", rejects[1], StringComparison.Ordinal);
+        var pngs = Directory.GetFiles(aligned, "*.png", SearchOption.AllDirectories);
+        Assert.Equal(jpegs.Length, pngs.Length);
+        Assert.All(pngs, f => Assert.Equal(0x89, File.ReadAllBytes(f)[0]));
     }
 }

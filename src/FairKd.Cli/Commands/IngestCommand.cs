@@ -42,19 +42,7 @@ internal sealed class IngestCommand
         if (workers is < 1) throw new UsageException("--workers must be at least 1");
 
         var report = new ReaderReport();
-        var readers = new List<ISampleReader>();
-        foreach (var d in datasets) readers.Add(new ImageFolderReader(DatasetSpec.Parse(d), report));
-        foreach (var r in recs)
-        {
-            var p = NamedPath.Parse(r, "--rec", NamedPathKind.FileOrDirectory);
-            readers.Add(new RecordIOSampleReader(p.Name, RecordIOReader.Open(p.Path, report)));
-        }
-
-        foreach (var l in pathLists)
-        {
-            var p = NamedPath.Parse(l, "--paths", NamedPathKind.File);
-            readers.Add(new PathListReader(p.Name, p.Path, report, Path.GetDirectoryName(Path.GetFullPath(p.Path))));
-        }
+        var readers = BuildReaders(datasets, recs, pathLists, report);
 
         DatasetName.EnsureUnique(readers.Select(r => r.Dataset), "--dataset/--rec/--paths");
         var landmarkTables = new Dictionary<string, LandmarkTable>(StringComparer.Ordinal);
@@ -76,7 +64,13 @@ internal sealed class IngestCommand
         var clock = Stopwatch.StartNew();
         await using var index = new SampleIndexWriter(outDir);
         using var rejects = new RejectsWriter(outDir);
-        using (var runner = new PipelineRunner(ct))
+        // On a terminal the samples are counted first (a cheap listing) so the bar can show an ETA.
+        long? total = ConsoleProgress.Interactive
+            ? BuildReaders(datasets, recs, pathLists, new ReaderReport()).Sum(r => (long)r.Enumerate(ct).Count())
+            : null;
+        await ConsoleProgress.RunAsync("ingest", total, async advance =>
+        {
+        using var runner = new PipelineRunner(ct);
         {
             var items = new IngestPipeline(readers, landmarkTables, options).Start(runner);
             runner.Sink<IngestItem>("write", items, async (item, token) =>
@@ -94,11 +88,11 @@ internal sealed class IngestCommand
                 }
 
                 summary.Seen++;
-                if (summary.Seen % 1000 == 0 && !Console.IsErrorRedirected)
-                    Console.Error.Write($"\r{summary.Seen} images, {summary.Seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):F0} img/s   ");
+                advance(1);
             });
             await runner.RunAsync();
         }
+        });
 
         foreach (var m in report.Malformed)
             rejects.Add(new Core.Records.Reject($"{m.Source}:{m.Line?.ToString() ?? m.Offset?.ToString() ?? "?"}", "enumerate", m.Reason));
@@ -106,9 +100,27 @@ internal sealed class IngestCommand
         rejects.Complete();
         var text = summary.Describe(clock.Elapsed, rejects, report);
         await File.WriteAllTextAsync(Path.Combine(outDir, "summary.txt"), text, ct);
-        if (!Console.IsErrorRedirected) Console.Error.Write("\r");
         Console.WriteLine(text.TrimEnd());
         if (rejects.Count > 0) Console.Error.WriteLine($"warning: {rejects.Count} samples rejected (see {Path.Combine(outDir, RejectsWriter.FileName)})");
         return ExitCodes.Success;
+    }
+
+    private static List<ISampleReader> BuildReaders(string[] datasets, string[] recs, string[] pathLists, ReaderReport report)
+    {
+        var readers = new List<ISampleReader>();
+        foreach (var d in datasets) readers.Add(new ImageFolderReader(DatasetSpec.Parse(d), report));
+        foreach (var r in recs)
+        {
+            var p = NamedPath.Parse(r, "--rec", NamedPathKind.FileOrDirectory);
+            readers.Add(new RecordIOSampleReader(p.Name, RecordIOReader.Open(p.Path, report)));
+        }
+
+        foreach (var l in pathLists)
+        {
+            var p = NamedPath.Parse(l, "--paths", NamedPathKind.File);
+            readers.Add(new PathListReader(p.Name, p.Path, report, Path.GetDirectoryName(Path.GetFullPath(p.Path))));
+        }
+
+        return readers;
     }
 }
