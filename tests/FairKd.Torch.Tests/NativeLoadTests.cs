@@ -20,7 +20,21 @@ public class NativeLoadTests
     public void Asking_for_cuda_without_it_is_a_clear_argument_error()
     {
         if (cuda.is_available()) return; // on a GPU machine the device parses
-        var ex = Assert.Throws<ArgumentException>(() => TorchBackendInfo.ParseDevice("cuda"));
+        var ex = Assert.Throws<FairKd.Core.UsageException>(() => TorchBackendInfo.ParseDevice("cuda"));
         Assert.Contains("--device cpu", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("tpu")]
+    [InlineData("")]
+    public void Unknown_or_empty_devices_are_usage_errors(string device)
+    {
+        Assert.Throws<FairKd.Core.UsageException>(() => TorchBackendInfo.ParseDevice(device));
+    }
+
+    [Fact]
+    public void Cpu_parses_case_insensitively()
+    {
+        Assert.Equal(DeviceType.CPU, TorchBackendInfo.ParseDevice(" CPU ").type);
     }
 }

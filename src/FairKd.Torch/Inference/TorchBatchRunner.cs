@@ -19,7 +19,7 @@ internal sealed class TorchBatchRunner : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         this.module = module;
-        device = ParseDevice(options.Device);
+        device = TorchBackendInfo.ParseDevice(options.Device);
         if (options.Half)
         {
             if (device.type != DeviceType.CUDA)
@@ -29,21 +29,6 @@ internal sealed class TorchBatchRunner : IDisposable
 
         module.eval();
         if (device.type != DeviceType.CPU) module.to(device);
-    }
-
-    public static Device ParseDevice(string name)
-    {
-        if (string.IsNullOrWhiteSpace(name)) throw new UsageException("device is empty; use cpu or cuda");
-        var lower = name.Trim().ToLowerInvariant();
-        if (lower == "cpu") return CPU;
-        if (lower.StartsWith("cuda", StringComparison.Ordinal))
-        {
-            if (!cuda.is_available())
-                throw new UsageException($"device {name}: CUDA is not available in this build or on this machine (build with TORCH=cuda on a GPU machine, or use --device cpu)");
-            return new Device(lower);
-        }
-
-        throw new UsageException($"unknown device '{name}'; use cpu, cuda or cuda:N");
     }
 
     /// <summary>Runs [count, 3, size, size] through the module and copies [count, outWidth] into <paramref name="output"/>.</summary>

@@ -1,3 +1,4 @@
+using FairKd.Core;
 using TorchSharp;
 
 namespace FairKd.Torch;
@@ -13,12 +14,20 @@ public static class TorchBackendInfo
         return $"TorchSharp {typeof(torch).Assembly.GetName().Version}, CPU threads {torch.get_num_threads()}, CUDA {(cuda ? $"available ({torch.cuda.device_count()} devices)" : "not available")}";
     }
 
-    /// <summary>Parses a --device value ("cpu", "cuda", "cuda:1"); fails clearly when CUDA is asked for but absent.</summary>
+    /// <summary>Parses a --device value ("cpu", "cuda", "cuda:1"); a usage error (exit 2) when it is unknown or
+    /// CUDA is asked for but absent. The one device parser of FairKd.Torch (inference and training).</summary>
     public static torch.Device ParseDevice(string device)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(device);
-        if (device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) && !torch.cuda.is_available())
-            throw new ArgumentException($"--device {device}: CUDA is not available in this build or on this machine (build with TORCH=cuda on a GPU machine, or use --device cpu)");
-        return new torch.Device(device);
+        if (string.IsNullOrWhiteSpace(device)) throw new UsageException("device is empty; use cpu or cuda");
+        var lower = device.Trim().ToLowerInvariant();
+        if (lower == "cpu") return torch.CPU;
+        if (lower.StartsWith("cuda", StringComparison.Ordinal))
+        {
+            if (!torch.cuda.is_available())
+                throw new UsageException($"--device {device}: CUDA is not available in this build or on this machine (build with TORCH=cuda on a GPU machine, or use --device cpu)");
+            return new torch.Device(lower);
+        }
+
+        throw new UsageException($"unknown device '{device}'; use cpu, cuda or cuda:N");
     }
 }
