@@ -12,6 +12,7 @@ internal static class CommandRegistry
         app.AddCommands<DemoDataCommand>();
         app.AddCommands<IngestCommand>();
         app.AddCommands<ReportCommand>();
+        app.AddCommands<RunCommand>();
         app.AddSubCommand("manifest", x => x.AddCommands<ManifestCommands>()).WithDescription("Balanced sample lists: build|stats|diff|verify|import|export");
     }
 }

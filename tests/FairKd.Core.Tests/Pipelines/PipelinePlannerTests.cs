@@ -1,0 +1,105 @@
+using FairKd.Core.Pipelines;
+using FairKd.Tests.Shared;
+
+namespace FairKd.Core.Tests.Pipelines;
+
+public class PipelinePlannerTests
+{
+    private static IReadOnlyList<PlannedStep> Study() =>
+        PipelinePlanner.Plan(PipelineLoader.Load(Path.Combine(RepoPaths.Root, "pipelines/study.json")));
+
+    [Fact]
+    public void Study_grid_has_every_model_of_the_papers_tables()
+    {
+        var steps = Study();
+        var trained = steps.Where(s => s.Trains).ToList();
+        Assert.Equal(2, trained.Count(s => s.Stage == StepStage.Teacher));
+        var students = trained.Where(s => s.Stage == StepStage.Student).Select(s => s.Id).ToList();
+        Assert.Equal(34, students.Count);
+        // main grid: 2 backbones x 3 data x 2 losses x KD on/off
+        Assert.Equal(24, students.Count(id => (id.Contains("/r34-", StringComparison.Ordinal) || id.Contains("/mbf-", StringComparison.Ordinal))
+            && (id.Contains("-real-", StringComparison.Ordinal) || id.Contains("-synthetic-", StringComparison.Ordinal) || id.Contains("-mix-", StringComparison.Ordinal))));
+        Assert.Equal(4, students.Count(id => id.StartsWith("student/r50-", StringComparison.Ordinal)));
+        Assert.Equal(6, students.Count(id => id.Contains("dcface", StringComparison.Ordinal) || id.Contains("idiff", StringComparison.Ordinal)));
+        // every trained model is evaluated, then one report over all evaluations
+        Assert.Equal(36, steps.Count(s => s.Stage == StepStage.Eval));
+        Assert.Equal(36, steps.Single(s => s.Stage == StepStage.Report).DependsOn.Count);
+    }
+
+    [Fact]
+    public void Steps_come_after_their_dependencies_and_ids_are_unique()
+    {
+        var steps = Study();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var s in steps)
+        {
+            Assert.All(s.DependsOn, d => Assert.Contains(d, seen));
+            Assert.True(seen.Add(s.Id), s.Id);
+        }
+    }
+
+    [Fact]
+    public void Kd_students_read_the_teacher_cache_and_scratch_students_do_not()
+    {
+        var steps = Study();
+        var kd = steps.Single(s => s.Id == "student/r34-elastic-mix-kd");
+        var scratch = steps.Single(s => s.Id == "student/r34-elastic-mix-scratch");
+        Assert.Equal(["manifest/mix", "cache/adaface"], kd.DependsOn);
+        Assert.Contains("--cache", kd.Args);
+        Assert.DoesNotContain("--cache", scratch.Args);
+        Assert.Equal("elasticarcface", kd.Args[kd.Args.ToList().IndexOf("--loss") + 1]);
+        Assert.Equal("adaface-study", steps.Single(s => s.Id == "student/mbf-adaface-real-kd").Args.SkipWhile(a => a != "--loss").ElementAt(1));
+        // the mix manifest spans all four datasets, so the student gets a data root for each
+        Assert.Equal(4, kd.Args.Count(a => a == "--data-root"));
+        Assert.True(kd.Label!.Distillation);
+        Assert.Equal("Mix", kd.Label.Data);
+        Assert.Equal("ResNet 34", kd.Label.Model);
+        Assert.Equal(26 * 1200000.0, kd.WorkImages);
+    }
+
+    [Fact]
+    public void Given_weights_are_inputs_and_trained_weights_are_dependencies()
+    {
+        var steps = Study();
+        var cache = steps.Single(s => s.Id == "cache/adaface");
+        Assert.Contains("teacher/adaface", cache.DependsOn);
+        Assert.Contains("/models/ethnicity/classifier.pth", cache.ExternalFiles);
+        Assert.Contains("runs/study/teachers/adaface/backbone.pth", cache.Args);
+        Assert.Equal(["teacher/elastic"], steps.Single(s => s.Id == "eval/teacher-elastic").DependsOn);
+    }
+
+    private static PipelineDocument Doc(string body) => PipelineLoader.Parse($$"""
+        { "schemaVersion": 1, "out": "o",
+          "datasets": { "real": { "path": "/d/real", "layout": "group/identity/image", "images": 100 } },
+          {{body}} }
+        """, "p.json");
+
+    [Theory]
+    [InlineData(""" "teachers": { "t": { "model": "iresnet18", "loss": "arcface", "weights": "w.pth", "datasets": ["real"] } } """, "either \"weights\"")]
+    [InlineData(""" "teachers": { "t": { "model": "iresnet18", "loss": "arcface", "datasets": ["fake"] } } """, "no dataset named 'fake'")]
+    [InlineData(""" "teachers": { "t": { "model": "iresnet18", "loss": "arcface", "datasets": ["real"] } }, "caches": { "c": { "teacher": "u", "datasets": ["real"] } } """, "no teacher named 'u'")]
+    [InlineData(""" "ethnicity": { "fromFolders": true, "file": "p.txt" } """, "exactly one of")]
+    [InlineData(""" "teachers": { "t": { "model": "iresnet18", "loss": "arcface", "datasets": ["real"] } }, "caches": { "c": { "teacher": "t", "datasets": ["real"] } }, "manifests": { "m": { "recipe": "r.json", "caches": ["c"] } }, "students": [ { "models": ["iresnet18"], "losses": ["arcface"], "data": ["m"], "kd": [true] } ] """, "kd true needs \"cache\"")]
+    [InlineData(""" "teachers": { "t": { "model": "iresnet18", "loss": "arcface", "datasets": ["real"] } }, "caches": { "c": { "teacher": "t", "datasets": ["real"] } }, "manifests": { "m": { "recipe": "r.json", "caches": ["c"] } }, "students": [ { "id": "same", "models": ["iresnet18", "mobilefacenet"], "losses": ["arcface"], "data": ["m"] } ] """, "two steps are named 'student/same'")]
+    public void Refuses_inconsistent_pipelines(string body, string message)
+    {
+        var e = Assert.Throws<UsageException>(() => PipelinePlanner.Plan(Doc(body)));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Built_manifests_give_their_real_image_count_to_estimates()
+    {
+        var doc = Doc("""
+            "teachers": { "t": { "model": "iresnet18", "loss": "arcface", "datasets": ["real"], "train": { "epochs": 2 } } },
+            "caches": { "c": { "teacher": "t", "datasets": ["real"] } },
+            "manifests": { "m": { "recipe": "r.json", "caches": ["c"] } },
+            "students": [ { "models": ["iresnet18"], "losses": ["arcface"], "data": ["m"], "train": { "epochs": 3 } } ]
+            """);
+        var declared = PipelinePlanner.Plan(doc).Single(s => s.Stage == StepStage.Student);
+        Assert.Equal(300, declared.WorkImages); // no count declared: the datasets' 100 images x 3 epochs
+        var built = PipelinePlanner.Plan(doc, dir => dir == Path.Combine("o", "manifests", "m") ? 40 : null).Single(s => s.Stage == StepStage.Student);
+        Assert.Equal(120, built.WorkImages);
+        Assert.Equal(200, PipelinePlanner.Plan(doc).Single(s => s.Stage == StepStage.Teacher).WorkImages);
+    }
+}
