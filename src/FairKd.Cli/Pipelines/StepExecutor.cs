@@ -86,7 +86,7 @@ internal sealed class StepExecutor(string pipelineOut, StepStateStore store)
 
     private void ReplaceOutput(PlannedStep step)
     {
-        if (step.Stage is StepStage.Data or StepStage.Report || !Directory.Exists(step.OutDir)) return;
+        if (step.Stage is StepStage.Report || !Directory.Exists(step.OutDir)) return;
         var root = Path.GetFullPath(pipelineOut) + Path.DirectorySeparatorChar;
         var dir = Path.GetFullPath(step.OutDir);
         if (!dir.StartsWith(root, StringComparison.Ordinal))
