@@ -11,6 +11,7 @@ internal static class CommandRegistry
         app.AddCommands<InfoCommand>();
         app.AddCommands<DemoDataCommand>();
         app.AddCommands<IngestCommand>();
+        app.AddSubCommand("embed", x => x.AddCommands<EmbedCommands>()).WithDescription("Teacher embedding cache: embed (run the teacher once over every image) | merge (join sharded runs)");
         app.AddCommands<ReportCommand>();
         app.AddCommands<RunCommand>();
         app.AddSubCommand("manifest", x => x.AddCommands<ManifestCommands>()).WithDescription("Balanced sample lists: build|stats|diff|verify|import|export");

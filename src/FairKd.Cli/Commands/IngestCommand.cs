@@ -31,34 +31,18 @@ internal sealed class IngestCommand
         int? workers, string unaligned, string? writeAligned, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(outDir)) throw new UsageException("--out DIR is required");
-        if (datasets.Length + recs.Length + pathLists.Length == 0)
-            throw new UsageException("give at least one input: --dataset NAME=PATH[:layout], --rec NAME=PATH or --paths NAME=LIST");
-        var policy = unaligned switch
-        {
-            "reject" => UnalignedPolicy.Reject,
-            "center-crop" => UnalignedPolicy.CenterCrop,
-            _ => throw new UsageException($"--unaligned {unaligned}: use reject or center-crop"),
-        };
         if (workers is < 1) throw new UsageException("--workers must be at least 1");
-
         var report = new ReaderReport();
-        var readers = BuildReaders(datasets, recs, pathLists, report);
-
-        DatasetName.EnsureUnique(readers.Select(r => r.Dataset), "--dataset/--rec/--paths");
-        var landmarkTables = new Dictionary<string, LandmarkTable>(StringComparer.Ordinal);
-        foreach (var l in landmarkFiles)
-        {
-            var p = NamedPath.Parse(l, "--landmarks", NamedPathKind.File);
-            if (!readers.Any(r => r.Dataset == p.Name)) throw new UsageException($"--landmarks {l}: no dataset named '{p.Name}'");
-            landmarkTables[p.Name] = LandmarkFileReader.Read(p.Path, report);
-        }
+        var inputs = IngestInputs.Parse(datasets, recs, pathLists, landmarkFiles, unaligned, report);
+        var readers = inputs.BuildReaders(report);
+        var landmarkTables = inputs.Landmarks;
 
         Directory.CreateDirectory(outDir);
         if (writeAligned is not null) Directory.CreateDirectory(writeAligned);
         var options = new IngestOptions
         {
             Workers = workers ?? Environment.ProcessorCount,
-            Imaging = ImagingOptions.Default with { Unaligned = policy },
+            Imaging = inputs.Imaging,
         };
         var summary = new IngestSummary();
         var clock = Stopwatch.StartNew();
@@ -66,7 +50,7 @@ internal sealed class IngestCommand
         using var rejects = new RejectsWriter(outDir);
         // On a terminal the samples are counted first (a cheap listing) so the bar can show an ETA.
         long? total = ConsoleProgress.Interactive
-            ? BuildReaders(datasets, recs, pathLists, new ReaderReport()).Sum(r => (long)r.Enumerate(ct).Count())
+            ? inputs.BuildReaders(new ReaderReport()).Sum(r => (long)r.Enumerate(ct).Count())
             : null;
         await ConsoleProgress.RunAsync("ingest", total, async advance =>
         {
@@ -103,24 +87,5 @@ internal sealed class IngestCommand
         Console.WriteLine(text.TrimEnd());
         if (rejects.Count > 0) Console.Error.WriteLine($"warning: {rejects.Count} samples rejected (see {Path.Combine(outDir, RejectsWriter.FileName)})");
         return ExitCodes.Success;
-    }
-
-    private static List<ISampleReader> BuildReaders(string[] datasets, string[] recs, string[] pathLists, ReaderReport report)
-    {
-        var readers = new List<ISampleReader>();
-        foreach (var d in datasets) readers.Add(new ImageFolderReader(DatasetSpec.Parse(d), report));
-        foreach (var r in recs)
-        {
-            var p = NamedPath.Parse(r, "--rec", NamedPathKind.FileOrDirectory);
-            readers.Add(new RecordIOSampleReader(p.Name, RecordIOReader.Open(p.Path, report)));
-        }
-
-        foreach (var l in pathLists)
-        {
-            var p = NamedPath.Parse(l, "--paths", NamedPathKind.File);
-            readers.Add(new PathListReader(p.Name, p.Path, report, Path.GetDirectoryName(Path.GetFullPath(p.Path))));
-        }
-
-        return readers;
     }
 }

@@ -11,6 +11,7 @@ Writes beside itself:
   fmt_module_prefixed.pth   the "fmt" case as {"state_dict": {"module.<key>": ...}, "epoch": 3}
   fmt_model_wrapped.pth     the "fmt" case as {"model": state_dict, "optimizer": None}
   fmt_fixed1.onnx, fmt_dynamic.onnx   ONNX exports of the "fmt" case (batch fixed at 1 / dynamic)
+  r18t_dynamic.onnx         ONNX export of the "r18t" case (112x112 input, dynamic batch; the embed/eval CLI tests use it)
   eth.pth, eth.onnx         the "fmt" backbone + a 4-way head (ethnicity classifier); cases.json holds its softmax
 No legacy (non-zip) checkpoint is committed: its pickle names storages by memory address, so it differs on every
 run; the refusal test makes one at test time with `generate.py --legacy SRC DST`.
@@ -233,6 +234,10 @@ def main():
                       "state_dict_entries": len(sd), "parameters": sum(p.numel() for p in model.parameters()),
                       "output": [[float(v) for v in row] for row in y.numpy()]})
         print(case, "output abs max", float(y.abs().max()), file=sys.stderr)
+        if case == "r18t":
+            torch.onnx.export(model, torch.zeros(1, 3, size, size), os.path.join(HERE, "r18t_dynamic.onnx"), input_names=["input"],
+                              output_names=["embedding"], opset_version=13, do_constant_folding=True,
+                              dynamic_axes={"input": {0: "batch"}, "embedding": {0: "batch"}})
         if case == "fmt":
             torch.save({"state_dict": {"module." + k: v for k, v in sd.items()}, "epoch": 3},
                        os.path.join(HERE, "fmt_module_prefixed.pth"))

@@ -1,0 +1,82 @@
+using FairKd.Core;
+using FairKd.Data.Imaging;
+using FairKd.Data.Readers;
+using FairKd.Data.Readers.RecordIO;
+
+namespace FairKd.Cli.Commands;
+
+/// <summary>
+/// The input options shared by every command that reads training images (`ingest`, `embed`): --dataset, --rec,
+/// --paths, --landmarks, --unaligned. Validates them (exit 2 on mistakes) and builds readers and landmark tables.
+/// </summary>
+internal sealed class IngestInputs
+{
+    private IngestInputs(string[] datasets, string[] recs, string[] pathLists, UnalignedPolicy policy)
+    {
+        Datasets = datasets;
+        Recs = recs;
+        PathLists = pathLists;
+        Unaligned = policy;
+    }
+
+    public string[] Datasets { get; }
+
+    public string[] Recs { get; }
+
+    public string[] PathLists { get; }
+
+    public UnalignedPolicy Unaligned { get; }
+
+    public Dictionary<string, LandmarkTable> Landmarks { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Paths of the landmark files given (fingerprinted by callers).</summary>
+    public List<string> LandmarkFiles { get; } = [];
+
+    /// <summary>Imaging options with the chosen unaligned policy.</summary>
+    public ImagingOptions Imaging => ImagingOptions.Default with { Unaligned = Unaligned };
+
+    /// <summary>Parses the options; <paramref name="report"/> collects malformed entries of landmark files.</summary>
+    public static IngestInputs Parse(string[] datasets, string[] recs, string[] pathLists, string[] landmarkFiles, string unaligned, ReaderReport report)
+    {
+        if (datasets.Length + recs.Length + pathLists.Length == 0)
+            throw new UsageException("give at least one input: --dataset NAME=PATH[:layout], --rec NAME=PATH or --paths NAME=LIST");
+        var policy = unaligned switch
+        {
+            "reject" => UnalignedPolicy.Reject,
+            "center-crop" => UnalignedPolicy.CenterCrop,
+            _ => throw new UsageException($"--unaligned {unaligned}: use reject or center-crop"),
+        };
+        var inputs = new IngestInputs(datasets, recs, pathLists, policy);
+        var readers = inputs.BuildReaders(new ReaderReport());
+        DatasetName.EnsureUnique(readers.Select(r => r.Dataset), "--dataset/--rec/--paths");
+        foreach (var l in landmarkFiles)
+        {
+            var p = NamedPath.Parse(l, "--landmarks", NamedPathKind.File);
+            if (!readers.Any(r => r.Dataset == p.Name)) throw new UsageException($"--landmarks {l}: no dataset named '{p.Name}'");
+            inputs.Landmarks[p.Name] = LandmarkFileReader.Read(p.Path, report);
+            inputs.LandmarkFiles.Add(p.Path);
+        }
+
+        return inputs;
+    }
+
+    /// <summary>New readers over the inputs (each enumeration re-lists the sources).</summary>
+    public List<ISampleReader> BuildReaders(ReaderReport report)
+    {
+        var readers = new List<ISampleReader>();
+        foreach (var d in Datasets) readers.Add(new ImageFolderReader(DatasetSpec.Parse(d), report));
+        foreach (var r in Recs)
+        {
+            var p = NamedPath.Parse(r, "--rec", NamedPathKind.FileOrDirectory);
+            readers.Add(new RecordIOSampleReader(p.Name, RecordIOReader.Open(p.Path, report)));
+        }
+
+        foreach (var l in PathLists)
+        {
+            var p = NamedPath.Parse(l, "--paths", NamedPathKind.File);
+            readers.Add(new PathListReader(p.Name, p.Path, report, Path.GetDirectoryName(Path.GetFullPath(p.Path))));
+        }
+
+        return readers;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using FairKd.Cli.Commands;
+using FairKd.Core;
+using FairKd.Core.Pipeline;
+using FairKd.Core.Records;
+using FairKd.Data.Cache;
+using FairKd.Data.Ingest;
+using FairKd.Data.Readers;
+
+namespace FairKd.Cli.Embedding;
+
+/// <summary>Settings of one `fairkd embed` run.</summary>
+internal sealed record EmbedSettings(int BatchSize, int Workers, int ShardRows, EmbeddingEncoding Encoding, ShardPartition Partition, bool Force);
+
+/// <summary>
+/// The embed stage wired: enumerate every sample (the cache's key list), skip what the cache already holds, then
+/// ingest (decode + align, N workers, in order) -> batches -> teacher + ethnicity -> cache writer, on one
+/// <see cref="PipelineRunner"/> with bounded channels. Rejects of every stage are recorded in the cache's rejects.csv.
+/// </summary>
+internal sealed class EmbedRun(IngestInputs inputs, ReaderReport report, EmbedSettings settings)
+{
+    public async Task<int> RunAsync(string outDir, ModelLoader.Loaded model, IEthnicitySource labels, CancellationToken ct)
+    {
+        var samples = inputs.BuildReaders(report).SelectMany(r => r.Enumerate(ct)).ToList();
+        if (samples.Count == 0) throw new UsageException("the inputs hold no images");
+        var imaging = inputs.Imaging;
+        var metadata = new CacheMetadata(model.Name, model.WeightsSha256,
+            $"arcface-{imaging.OutputSize} (x-127.5)/127.5 rgb, unaligned={inputs.Unaligned.ToString().ToLowerInvariant()}",
+            model.Embedder.EmbeddingSize, typeof(EmbedRun).Assembly.GetName().Version?.ToString() ?? "0");
+        var options = new EmbeddingCacheOptions
+        {
+            Metadata = metadata,
+            Fingerprint = Fingerprint(labels),
+            RowsPerShard = settings.ShardRows,
+            RowGroupRows = Math.Min(settings.ShardRows, 8_192),
+            Encoding = settings.Encoding,
+            Partition = settings.Partition,
+            Force = settings.Force,
+        };
+        await using var writer = await EmbeddingCacheWriter.OpenAsync(outDir, options, samples.Select(s => s.Key).ToList(), ct);
+        if (writer.IsFinished)
+        {
+            Console.WriteLine($"embed: {outDir} is complete ({writer.Index.RowCount} rows, {writer.Index.RejectCount} rejects); nothing to do");
+            return ExitCodes.Success;
+        }
+
+        var todo = samples.Skip(writer.ResumePosition).Take(writer.PartitionEnd - writer.ResumePosition).ToList();
+        if (writer.ResumePosition > writer.PartitionStart)
+            Console.WriteLine($"embed: resuming at sample {writer.ResumePosition - writer.PartitionStart} of {writer.PartitionEnd - writer.PartitionStart} (partition {settings.Partition})");
+        var clock = Stopwatch.StartNew();
+        var teacher = new TeacherBatch(model.Embedder, labels);
+        long accepted = 0, rejected = 0;
+        await ConsoleProgress.RunAsync("embed", todo.Count, async advance =>
+        {
+            using var runner = new PipelineRunner(ct);
+            var ingest = new IngestPipeline([new SampleListReader("*", todo)], inputs.Landmarks,
+                new IngestOptions { Workers = settings.Workers, Imaging = imaging, ChannelCapacity = Math.Max(64, 2 * settings.BatchSize) });
+            var items = ingest.Start(runner);
+            var batches = runner.Batch("batch", items, settings.BatchSize, capacity: 2);
+            var embedded = runner.Map<IReadOnlyList<IngestItem>, IReadOnlyList<EmbedOutcome>>("teacher", batches,
+                (batch, _) => ValueTask.FromResult<IReadOnlyList<EmbedOutcome>?>(teacher.Run(batch)), workers: 1, capacity: 2);
+            runner.Sink("write", embedded, async (outcomes, token) =>
+            {
+                foreach (var o in outcomes)
+                {
+                    if (o.Target is { } t && await writer.AddAsync(t, o.Item.Face!.Info.Sha256, token)) accepted++;
+                    else
+                    {
+                        if (o.Target is null) await writer.AddRejectAsync(o.Reject!, token);
+                        rejected++;
+                    }
+                }
+
+                advance(outcomes.Count);
+            });
+            await runner.RunAsync();
+        });
+
+        var index = await writer.CompleteAsync(ct);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var rate = teacher.Images / Math.Max(seconds, 1e-9);
+        Console.WriteLine($"embed: {accepted} images cached, {rejected} rejected this run ({index.RowCount} rows, {index.RejectCount} rejects, " +
+            $"{index.Shards.Count} shards in all) in {seconds:F1} s, {rate:F1} img/s (teacher {model.Name}); cache in {outDir}");
+        if (report.Malformed.Count > 0) Console.Error.WriteLine($"warning: {report.Malformed.Count} malformed input entries skipped (first: {report.Malformed[0].Source}: {report.Malformed[0].Reason})");
+        if (rejected > 0) Console.Error.WriteLine($"warning: {rejected} samples rejected (see {Path.Combine(outDir, "rejects.csv")})");
+        return ExitCodes.Success;
+    }
+
+    private string Fingerprint(IEthnicitySource labels)
+    {
+        var sb = new StringBuilder();
+        sb.Append("unaligned=").Append(inputs.Unaligned).Append(";ethnicity=").Append(labels.Fingerprint);
+        foreach (var f in inputs.LandmarkFiles.Order(StringComparer.Ordinal))
+            sb.Append(";landmarks=").Append(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(f))));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+    }
+}
