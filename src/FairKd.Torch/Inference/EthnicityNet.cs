@@ -24,6 +24,18 @@ public sealed class EthnicityNet : nn.Module<Tensor, Tensor>
     /// <summary>The backbone (its spec gives the input size).</summary>
     public FaceBackbone Backbone => backbone;
 
+    /// <summary>Copies a trained backbone and a <see cref="Losses.SoftmaxHeader"/>'s kernel/bias into this net
+    /// (head.weight = kernelᵀ), so `fairkd train --target group` output loads as a classifier.</summary>
+    public void SetFrom(nn.Module backboneWeights, Losses.SoftmaxHeader header)
+    {
+        ArgumentNullException.ThrowIfNull(backboneWeights);
+        ArgumentNullException.ThrowIfNull(header);
+        using var noGrad = no_grad();
+        backbone.load_state_dict(backboneWeights.state_dict());
+        head.weight!.copy_(header.kernel.t());
+        head.bias!.copy_(header.bias);
+    }
+
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();

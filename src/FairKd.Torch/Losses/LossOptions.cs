@@ -32,7 +32,7 @@ public static class LossRegistry
 {
     /// <summary>The accepted loss names.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["arcface", "cosface", "elasticarcface", "elasticarcface-plus", "adaface", "adaface-study"];
+        ["arcface", "cosface", "elasticarcface", "elasticarcface-plus", "adaface", "adaface-study", "softmax"];
 
     /// <summary>Creates the header for <paramref name="name"/> (case-insensitive); unknown names or bad sizes throw <see cref="UsageException"/>.</summary>
     public static MarginHeader Create(string name, int embeddingSize, int classes, LossOptions? options = null)
@@ -52,6 +52,7 @@ public static class LossRegistry
             "elasticarcface-plus" => new ElasticArcFaceHeader(embeddingSize, classes, s, o.Margin ?? 0.5, o.Sigma, true, o.PlusOrder, o.Seed),
             "adaface" => new AdaFaceHeader(embeddingSize, classes, s, o.Margin ?? 0.4, o.H, o.TAlpha ?? 0.01, false, o.Seed),
             "adaface-study" => new AdaFaceHeader(embeddingSize, classes, s, o.Margin ?? 0.4, o.H, o.TAlpha ?? 1.0, true, o.Seed),
+            "softmax" => new SoftmaxHeader(embeddingSize, classes, o.Seed),
             _ => throw new UsageException($"unknown loss '{name}': use one of {string.Join(", ", Names)}"),
         };
     }

@@ -1,0 +1,116 @@
+using Cocona;
+using FairKd.Cli.Training;
+using FairKd.Core;
+using FairKd.Data.Readers;
+using FairKd.Data.Training;
+
+namespace FairKd.Cli.Commands;
+
+/// <summary>`fairkd train`: teachers, from-scratch students, cached-target KD students and the ethnicity classifier.</summary>
+internal sealed class TrainCommand
+{
+    [Command("train", Description =
+        "Train a backbone with a margin loss on a manifest (or dataset folders), optionally distilling from cached teacher embeddings " +
+        "(--cache: lambda * MSE(teacher, normalise(student)), the flipped target when the image is flipped). Checkpoints every epoch and on Ctrl+C; " +
+        "--resume continues; writes backbone.pth (PyTorch state_dict), model.json, train.jsonl, tensorboard/ and train-summary.json. " +
+        "--target group trains the 4-way ethnicity classifier (softmax) and also writes classifier.pth.\n" +
+        "  example: fairkd train --manifest data-manifests/mix --data-root bupt=/data/BUPT --data-root dcface=/data/DCFace --model iresnet34 --loss adaface --cache caches/r100 --out runs/r34-mix-kd")]
+    public Task<int> Train(
+        [Option("manifest", Description = "release folder (samples.csv, identities.csv)")] string? manifest = null,
+        [Option("data-root", Description = "NAME=PATH: folder of dataset NAME of the manifest; repeatable")] string[]? dataRoot = null,
+        [Option("dataset", Description = "NAME=PATH[:layout]: train on a dataset folder instead of a manifest; repeatable")] string[]? dataset = null,
+        [Option("model", Description = "backbone SPEC: registry name[:width=,input=,emb=,dropout=]")] string? model = null,
+        [Option("out", Description = "run folder")] string? @out = null,
+        [Option("loss", Description = "adaface (default), adaface-study, arcface, cosface, elasticarcface, elasticarcface-plus, softmax")] string? loss = null,
+        [Option("target", Description = "identity (default: face recognition) or group (4-way ethnicity classifier)")] string target = "identity",
+        [Option("cache", Description = "teacher embedding cache: turns KD on; repeatable (a key is looked up in each)")] string[]? cache = null,
+        [Option("kd", Description = "KD term: mse (default, the study's) or cosine")] string kd = "mse",
+        [Option("kd-lambda", Description = "KD weight (default 10000 for mse)")] double? kdLambda = null,
+        [Option("epochs", Description = "epochs (default 26)")] int epochs = 26,
+        [Option("batch-size", Description = "batch size (default 128); lr scales by batch/512")] int batchSize = 128,
+        [Option("lr", Description = "base learning rate before batch scaling (default 0.1)")] double lr = 0.1,
+        [Option("milestones", Description = "epochs where lr x0.1, comma-separated (default 8,14,20,25)")] string milestones = "8,14,20,25",
+        [Option("no-flip", Description = "no random horizontal flip")] bool noFlip = false,
+        [Option("seed", Description = "seed of initialisation, shuffling, flips (default 0)")] int seed = 0,
+        [Option("workers", Description = "decode workers (default: cores)")] int? workers = null,
+        [Option("threads", Description = "TorchSharp intra-op threads (default: all cores)")] int? threads = null,
+        [Option("device", Description = "cpu (default), cuda or cuda:N")] string device = "cpu",
+        [Option("resume", Description = "continue from the newest checkpoint in --out")] bool resume = false,
+        [Option("max-steps", Description = "stop after this many steps (smoke runs, benchmarks)")] long? maxSteps = null,
+        [Option("log-every", Description = "JSONL/TensorBoard record every N steps (default 50)")] int logEvery = 50,
+        [Option("init-weights", Description = "initialise the backbone from these weights (fine-tuning)")] string? initWeights = null,
+        [Option("verbose", Description = "print stack traces on failure")] bool verbose = false,
+        CoconaAppContext? context = null) =>
+        CommandGuard.RunAsync(verbose, ct =>
+        {
+            if (string.IsNullOrWhiteSpace(@out)) throw new UsageException("--out DIR is required");
+            if (string.IsNullOrWhiteSpace(model)) throw new UsageException("--model SPEC is required (e.g. iresnet34 or mobilefacenet:width=0.25)");
+            var group = target switch
+            {
+                "identity" => false,
+                "group" => true,
+                _ => throw new UsageException($"--target {target}: use identity or group"),
+            };
+            var samples = Samples(manifest, dataRoot ?? [], dataset ?? [], ct);
+            var request = new TrainRequest
+            {
+                OutDir = @out,
+                ModelSpec = model,
+                Loss = loss ?? (group ? "softmax" : "adaface"),
+                GroupTarget = group,
+                Caches = cache ?? [],
+                KdMode = kd,
+                KdLambda = kdLambda,
+                Epochs = epochs,
+                BatchSize = batchSize,
+                Lr = lr,
+                Milestones = ParseMilestones(milestones),
+                Flip = !noFlip,
+                Seed = seed,
+                Workers = workers ?? Environment.ProcessorCount,
+                Threads = threads,
+                Device = device,
+                Resume = resume,
+                MaxSteps = maxSteps,
+                LogEvery = logEvery,
+                InitWeights = initWeights,
+            };
+            return new TrainRun(request, samples).RunAsync(ct);
+        }, context?.CancellationToken ?? CancellationToken.None);
+
+    private static IReadOnlyList<TrainSample> Samples(string? manifest, string[] roots, string[] datasets, CancellationToken ct)
+    {
+        if (manifest is not null == datasets.Length > 0)
+            throw new UsageException("give either --manifest DIR (with --data-root NAME=PATH per dataset) or --dataset NAME=PATH[:layout]");
+        if (manifest is not null)
+        {
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var r in roots)
+            {
+                var p = NamedPath.Parse(r, "--data-root", NamedPathKind.Directory);
+                if (!map.TryAdd(p.Name, p.Path)) throw new UsageException($"--data-root {p.Name} is given twice");
+            }
+
+            return TrainSampleSources.FromRelease(manifest, map);
+        }
+
+        if (roots.Length > 0) throw new UsageException("--data-root goes with --manifest");
+        var report = new ReaderReport();
+        var readers = datasets.Select(d => (ISampleReader)new ImageFolderReader(DatasetSpec.Parse(d), report)).ToList();
+        DatasetName.EnsureUnique(readers.Select(r => r.Dataset), "--dataset");
+        return TrainSampleSources.FromReaders(readers, ct);
+    }
+
+    private static List<int> ParseMilestones(string text)
+    {
+        var list = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, System.Globalization.CultureInfo.InvariantCulture, out var m) || m < 1)
+                throw new UsageException($"--milestones {text}: '{part}' is not a positive epoch number");
+            list.Add(m);
+        }
+
+        return list;
+    }
+}

@@ -1,0 +1,45 @@
+namespace FairKd.Cli.Training;
+
+/// <summary>The parsed options of `fairkd train` (defaults documented on the command).</summary>
+internal sealed record TrainRequest
+{
+    public required string OutDir { get; init; }
+
+    public required string ModelSpec { get; init; }
+
+    public required string Loss { get; init; }
+
+    public bool GroupTarget { get; init; }
+
+    public IReadOnlyList<string> Caches { get; init; } = [];
+
+    public string KdMode { get; init; } = "mse";
+
+    public double? KdLambda { get; init; }
+
+    public int Epochs { get; init; } = 26;
+
+    public int BatchSize { get; init; } = 128;
+
+    public double Lr { get; init; } = 0.1;
+
+    public IReadOnlyList<int> Milestones { get; init; } = [8, 14, 20, 25];
+
+    public bool Flip { get; init; } = true;
+
+    public int Seed { get; init; }
+
+    public int Workers { get; init; } = Environment.ProcessorCount;
+
+    public int? Threads { get; init; }
+
+    public string Device { get; init; } = "cpu";
+
+    public bool Resume { get; init; }
+
+    public long? MaxSteps { get; init; }
+
+    public int LogEvery { get; init; } = 50;
+
+    public string? InitWeights { get; init; }
+}

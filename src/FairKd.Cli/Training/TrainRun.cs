@@ -1,0 +1,225 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using FairKd.Cli.Embedding;
+using FairKd.Core;
+using FairKd.Core.Pipeline;
+using FairKd.Core.Records;
+using FairKd.Data.Training;
+using FairKd.Torch.Inference;
+using FairKd.Torch.Losses;
+using FairKd.Torch.Models;
+using FairKd.Torch.Training;
+using FairKd.Torch.Weights;
+
+namespace FairKd.Cli.Training;
+
+/// <summary>
+/// `fairkd train` wired: samples and labels -> (optional) cache check -> <see cref="TrainDataPipeline"/> (FairKd.Data)
+/// -> <see cref="Trainer"/> (FairKd.Torch), with the run folder's config guard, resume, exports and summary.
+/// </summary>
+internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samples)
+{
+    public const string SummaryFile = "train-summary.json";
+
+    public async Task<int> RunAsync(CancellationToken ct)
+    {
+        var spec = ModelSpecText.Parse(req.ModelSpec, "--model");
+        if (!LossRegistry.Names.Contains(req.Loss.ToLowerInvariant()))
+            throw new UsageException($"--loss {req.Loss}: use one of {string.Join(", ", LossRegistry.Names)}");
+        var kdMode = req.KdMode switch
+        {
+            "mse" => KdMode.Mse,
+            "cosine" => KdMode.Cosine,
+            _ => throw new UsageException($"--kd {req.KdMode}: use mse or cosine"),
+        };
+        if (samples.Count == 0) throw new UsageException("no training images");
+        if (req.InitWeights is not null && !File.Exists(req.InitWeights)) throw new UsageException($"--init-weights {req.InitWeights}: file not found");
+        ModelLoader.SetThreads(req.Threads);
+        var (label, classes) = Labels();
+        using var targets = req.Caches.Count > 0 ? new CacheTeacherTargets(req.Caches) : null;
+        if (targets is not null) CheckCache(targets, spec);
+
+        var config = new TrainRunConfig(ModelSpecText.Format(spec), req.Loss.ToLowerInvariant(), req.GroupTarget ? "group" : "identity", classes,
+            targets is not null, targets is null ? null : req.KdMode, targets is null ? null : req.KdLambda, req.Caches.Select(Path.GetFullPath).ToList(),
+            req.Epochs, req.BatchSize, req.Lr, req.Milestones, req.Seed, req.Flip, samples.Count, SamplesHash(),
+            req.InitWeights is null ? null : ModelWeights.Sha256(req.InitWeights));
+        var options = new TrainOptions
+        {
+            OutputDir = req.OutDir,
+            BatchSize = req.BatchSize,
+            BaseLr = req.Lr,
+            Milestones = req.Milestones,
+            Epochs = req.Epochs,
+            KdMode = kdMode,
+            KdLambda = req.KdLambda,
+            Seed = req.Seed,
+            LogEvery = req.LogEvery,
+            Device = req.Device,
+        };
+        options.Validate();
+        if (Guard(config) is { } done) return done;
+
+        Trainer.SeedTorch(req.Seed);
+        using var backbone = ModelRegistry.Create(spec);
+        if (req.InitWeights is not null) ModelWeights.Load(backbone, req.InitWeights);
+        using var header = LossRegistry.Create(req.Loss, spec.EmbeddingSize, classes, new LossOptions(Seed: req.Seed));
+        using var trainer = new Trainer(backbone, header, options);
+        var (startEpoch, startStep) = (0, 0);
+        var data = new TrainDataOptions { BatchSize = req.BatchSize, Epochs = req.Epochs, Seed = req.Seed, Flip = req.Flip, Workers = req.Workers, MaxSteps = req.MaxSteps };
+        var stepsPerEpoch = data.StepsPerEpoch(samples.Count);
+        if (req.Resume && CheckpointStore.FindLatest(trainer.CheckpointRoot) is { } latest)
+        {
+            trainer.Resume(latest);
+            (startEpoch, startStep) = trainer.State.NextStep >= stepsPerEpoch ? (trainer.State.NextEpoch + 1, 0) : (trainer.State.NextEpoch, trainer.State.NextStep);
+            Console.WriteLine($"train: resuming from {latest} at epoch {startEpoch} step {startStep}");
+        }
+
+        config.Write(req.OutDir);
+        var pipeline = new TrainDataPipeline(samples, label, targets, data with { StartEpoch = startEpoch, StartStep = startStep,
+            MaxSteps = req.MaxSteps is { } m ? Math.Max(1, m - trainer.State.GlobalStep) : null });
+        var remaining = Math.Max(0, ((long)(req.Epochs - startEpoch) * stepsPerEpoch) - startStep);
+        if (req.MaxSteps is { } max) remaining = Math.Min(remaining, Math.Max(0, max - trainer.State.GlobalStep));
+        Console.WriteLine($"train: {spec.Name} ({ModelSpecText.Format(spec)}), {req.Loss}, {(targets is null ? "no KD" : $"KD {req.KdMode} from {req.Caches.Count} cache(s)")}, " +
+            $"{samples.Count} images, {classes} classes, {stepsPerEpoch} steps/epoch x {req.Epochs} epochs, batch {req.BatchSize}");
+        TrainSummary summary = null!;
+        await ConsoleProgress.RunAsync("train", remaining, async advance =>
+        {
+            trainer.OnStep = _ => advance(1);
+            using var runner = new PipelineRunner(ct);
+            var batches = pipeline.Start(runner);
+            var run = runner.RunAsync();
+            try
+            {
+                summary = await trainer.RunAsync(batches, runner.Token);
+            }
+            catch
+            {
+                runner.Cancel();
+                try
+                {
+                    await run;
+                }
+                catch (Exception e) when (e is OperationCanceledException or PipelineStageException)
+                {
+                    // the trainer's own exception is the one to report
+                }
+
+                throw;
+            }
+
+            await run;
+        });
+
+        Export(trainer, backbone, header, spec);
+        WriteSummary(summary, pipeline, trainer.State.GlobalStep >= (long)req.Epochs * stepsPerEpoch);
+        Console.WriteLine($"train: {summary.Steps} steps, last loss {summary.LastLoss:F4}, {summary.ImagesPerSecond:F1} img/s, " +
+            $"data wait {100 * summary.DataWaitShare:F1}% of {summary.WallSeconds:F1} s; weights in {Path.Combine(req.OutDir, PipelineFiles.Backbone)}");
+        if (pipeline.Rejects.Count > 0)
+            Console.Error.WriteLine($"warning: {pipeline.Rejects.Count} images could not be decoded and were left out (first: {pipeline.Rejects.First().Key}: {pipeline.Rejects.First().Reason})");
+        return ExitCodes.Success;
+    }
+
+    private (Func<TrainSample, long> Label, int Classes) Labels()
+    {
+        if (req.GroupTarget)
+        {
+            var without = samples.Where(s => EthnicGroups.IndexOf(s.Group) < 0).ToList();
+            if (without.Count > 0)
+                throw new UsageException($"--target group: {without.Count} images have no group (first: {without[0].Key}); use a group/identity/image layout or a manifest with groups");
+            return (s => EthnicGroups.IndexOf(s.Group), EthnicGroups.Order.Length);
+        }
+
+        var classes = TrainSampleSources.IdentityClasses(samples);
+        return (s => classes[s.Identity], classes.Count);
+    }
+
+    private void CheckCache(CacheTeacherTargets targets, ModelSpec spec)
+    {
+        if (targets.Width != spec.EmbeddingSize)
+            throw new UsageException($"the cache holds {targets.Width}-d teacher embeddings, the student {ModelSpecText.Format(spec)} embeds {spec.EmbeddingSize}-d");
+        var missing = TrainDataPipeline.MissingFromCache(samples, targets);
+        if (missing.Count > 0)
+            throw new UsageException($"{missing.Count} of {samples.Count} training images are not in the cache (first: {string.Join(", ", missing.Take(3))}); embed them first or fix the manifest");
+    }
+
+    /// <summary>Refuses a folder holding another run; returns 0 for a finished identical run (no-op), null to go on.</summary>
+    private int? Guard(TrainRunConfig config)
+    {
+        var existing = Directory.Exists(req.OutDir) ? TrainRunConfig.TryRead(req.OutDir) : null;
+        var hasCheckpoints = CheckpointStore.FindLatest(Path.Combine(req.OutDir, "checkpoints")) is not null;
+        if (existing is null)
+        {
+            if (hasCheckpoints) throw new UsageException($"{req.OutDir} holds checkpoints but no {TrainRunConfig.FileName}: choose another --out");
+            return null;
+        }
+
+        if (!existing.SameAs(config))
+            throw new UsageException($"{req.OutDir} holds a run with another configuration ({TrainRunConfig.FileName} differs): choose another --out or remove it");
+        if (IsComplete() && req.MaxSteps is null)
+        {
+            Console.WriteLine($"train: {req.OutDir} is complete ({SummaryFile}); nothing to do");
+            return ExitCodes.Success;
+        }
+
+        if (hasCheckpoints && !req.Resume)
+            throw new UsageException($"{req.OutDir} holds checkpoints of this run: add --resume to continue it");
+        return null;
+    }
+
+    private bool IsComplete()
+    {
+        var path = Path.Combine(req.OutDir, SummaryFile);
+        if (!File.Exists(path)) return false;
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.TryGetProperty("complete", out var c) && c.ValueKind == JsonValueKind.True;
+    }
+
+    private void Export(Trainer trainer, FaceBackbone backbone, MarginHeader header, ModelSpec spec)
+    {
+        trainer.ExportBackbone(Path.Combine(req.OutDir, PipelineFiles.Backbone));
+        if (!req.GroupTarget) return;
+        if (header is not SoftmaxHeader softmax) throw new UsageException("--target group trains with --loss softmax");
+        using var net = new EthnicityNet(spec);
+        net.SetFrom(backbone, softmax);
+        var path = Path.Combine(req.OutDir, PipelineFiles.Classifier);
+        ModelWeights.SavePyTorch(net, path + ".tmp");
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    private void WriteSummary(TrainSummary s, TrainDataPipeline pipeline, bool complete)
+    {
+        var json = JsonSerializer.Serialize(new
+        {
+            schemaVersion = 1,
+            complete,
+            steps = s.Steps,
+            images = s.Images,
+            lastLoss = float.IsFinite(s.LastLoss) ? s.LastLoss : (float?)null,
+            wallSeconds = Math.Round(s.WallSeconds, 2),
+            imagesPerSecond = Math.Round(s.ImagesPerSecond, 2),
+            dataWaitShare = Math.Round(s.DataWaitShare, 4),
+            rejectedImages = pipeline.Rejects.Count,
+            checkpoint = s.LastCheckpoint,
+        }, TrainRunConfig.Json);
+        var path = Path.Combine(req.OutDir, SummaryFile);
+        File.WriteAllText(path + ".tmp", json + "\n");
+        File.Move(path + ".tmp", path, overwrite: true);
+        if (pipeline.Rejects.Count > 0)
+            File.WriteAllLines(Path.Combine(req.OutDir, "rejects.csv"), ["key,stage,reason", .. pipeline.Rejects.Select(r => $"{r.Key},{r.Stage},\"{r.Reason.Replace("\"", "\"\"", StringComparison.Ordinal)}\"")]);
+    }
+
+    private string SamplesHash()
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var s in samples) sha.AppendData(Encoding.UTF8.GetBytes($"{s.Key}\n{s.Identity}\n{s.Group}\n"));
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+}
+
+/// <summary>File names of a training run folder that other stages read.</summary>
+internal static class PipelineFiles
+{
+    public const string Backbone = Core.Pipelines.PipelinePlanner.BackboneFile;
+    public const string Classifier = Core.Pipelines.PipelinePlanner.ClassifierFile;
+}

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FairKd.Cli.Training;
+
+/// <summary>
+/// model.json of a training run (schema 1): what was trained and on what, written when the run starts. A rerun into the
+/// same folder must have the same config (otherwise it is refused), so `--resume` and the no-op rerun are safe.
+/// </summary>
+internal sealed record TrainRunConfig(
+    string Model,
+    string Loss,
+    string Target,
+    int Classes,
+    bool Kd,
+    string? KdMode,
+    double? KdLambda,
+    IReadOnlyList<string> Caches,
+    int Epochs,
+    int BatchSize,
+    double Lr,
+    IReadOnlyList<int> Milestones,
+    int Seed,
+    bool Flip,
+    int Samples,
+    string SamplesSha256,
+    string? InitWeightsSha256)
+{
+    public const string FileName = "model.json";
+
+    public int SchemaVersion { get; init; } = 1;
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static TrainRunConfig? TryRead(string dir)
+    {
+        var path = Path.Combine(dir, FileName);
+        return File.Exists(path) ? JsonSerializer.Deserialize<TrainRunConfig>(File.ReadAllText(path), Json) : null;
+    }
+
+    public void Write(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, FileName);
+        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this, Json) + "\n");
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    /// <summary>Equal in every field (lists by value).</summary>
+    public bool SameAs(TrainRunConfig other) => JsonSerializer.Serialize(this, Json) == JsonSerializer.Serialize(other, Json);
+}
