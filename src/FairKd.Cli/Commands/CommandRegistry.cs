@@ -14,6 +14,7 @@ internal static class CommandRegistry
         app.AddSubCommand("embed", x => x.AddCommands<EmbedCommands>()).WithDescription("Teacher embedding cache: embed (run the teacher once over every image) | merge (join sharded runs)");
         app.AddCommands<ReportCommand>();
         app.AddCommands<TrainCommand>();
+        app.AddCommands<EvalCommand>();
         app.AddCommands<RunCommand>();
         app.AddSubCommand("manifest", x => x.AddCommands<ManifestCommands>()).WithDescription("Balanced sample lists: build|stats|diff|verify|import|export");
     }

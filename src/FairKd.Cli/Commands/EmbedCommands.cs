@@ -35,6 +35,7 @@ internal sealed class EmbedCommands
         [Option("ethnicity-onnx", Description = "an ONNX ethnicity classifier (4 outputs)")] string? ethnicityOnnx = null,
         [Option("ethnicity-file", Description = "the study's predictions file: p_Caucasian,p_Asian,p_Indian,p_African,_,path per line")] string? ethnicityFile = null,
         [Option("ethnicity-from-folders", Description = "one-hot labels from the group folder of a group/identity/image layout")] bool ethnicityFromFolders = false,
+        [Option("no-ethnicity", Description = "store no soft labels (zeros): for caches of evaluation images, which manifests refuse")] bool noEthnicity = false,
         [Option("ethnicity-order", Description = "group of each classifier output, comma-separated (default African,Asian,Caucasian,Indian)")] string? ethnicityOrder = null,
         [Option("out", Description = "cache folder (created; resumed when it holds a partial cache)")] string? @out = null,
         [Option("batch-size", Description = "teacher batch size (default 32)")] int batchSize = 32,
@@ -59,7 +60,7 @@ internal sealed class EmbedCommands
             var inputs = IngestInputs.Parse(dataset ?? [], rec ?? [], paths ?? [], landmarks ?? [], unaligned, report);
             var partition = ShardPartition.FromOptionsOrEnvironment(shardIndex, shardCount);
             ModelLoader.SetThreads(threads);
-            using var labels = EthnicitySources.Create(ethnicityModel, ethnicityWeights, ethnicityOnnx, ethnicityFile, ethnicityFromFolders, ethnicityOrder, device);
+            using var labels = EthnicitySources.Create(ethnicityModel, ethnicityWeights, ethnicityOnnx, ethnicityFile, ethnicityFromFolders, noEthnicity, ethnicityOrder, device);
             var model = ModelLoader.Load(teacher, weights, onnx, device, fp16, "--teacher");
             using var embedder = model.Embedder;
             var settings = new EmbedSettings(batchSize, workers ?? Environment.ProcessorCount, shardRows,

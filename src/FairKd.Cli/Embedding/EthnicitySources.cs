@@ -21,12 +21,13 @@ internal interface IEthnicitySource : IDisposable
 /// <summary>Builds the ethnicity source from the command's options (exactly one).</summary>
 internal static class EthnicitySources
 {
-    public static IEthnicitySource Create(string? model, string? weights, string? onnx, string? file, bool fromFolders, string? order, string device)
+    public static IEthnicitySource Create(string? model, string? weights, string? onnx, string? file, bool fromFolders, bool none, string? order, string device)
     {
-        var count = new[] { model is not null || weights is not null, onnx is not null, file is not null, fromFolders }.Count(x => x);
+        var count = new[] { model is not null || weights is not null, onnx is not null, file is not null, fromFolders, none }.Count(x => x);
         if (count != 1)
             throw new UsageException("give exactly one ethnicity source: --ethnicity-model SPEC --ethnicity-weights FILE, --ethnicity-onnx FILE, " +
-                "--ethnicity-file FILE (the study's predictions) or --ethnicity-from-folders (one-hot from group folders)");
+                "--ethnicity-file FILE (the study's predictions), --ethnicity-from-folders (one-hot from group folders) or --no-ethnicity (evaluation caches)");
+        if (none) return new NoneSource();
         var classOrder = order?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (file is not null)
         {
@@ -78,6 +79,20 @@ internal static class EthnicitySources
                 else problems[i] = problem;
             }
         }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    /// <summary>All-zero probabilities: a cache of evaluation images needs embeddings only. `fairkd manifest build`
+    /// refuses such labels (they do not sum to 1), so it cannot be mistaken for a labelled cache.</summary>
+    private sealed class NoneSource : IEthnicitySource
+    {
+        public string Fingerprint => "none";
+
+        public void Label(IReadOnlyList<AlignedFace> faces, ReadOnlySpan<float> chwBatch, Span<float> probabilities, string?[] problems) =>
+            probabilities[..(faces.Count * 4)].Clear();
 
         public void Dispose()
         {

@@ -50,6 +50,10 @@ public sealed record TargetSetResult(
     double? Auc,
     IReadOnlyList<RocPoint> Roc)
 {
+    /// <summary>Pairs of the list left out because an image could not be read, decoded, aligned or found in the cache
+    /// (counted, never silently: the pairs scored are <see cref="Pairs"/>).</summary>
+    public int DroppedPairs { get; init; }
+
     /// <summary>Builds the stored record from a scorer result.</summary>
     public static TargetSetResult From(string name, TargetSetKind kind, string dataFingerprint, VerificationResult r, string? group = null)
     {

@@ -1,0 +1,97 @@
+using Cocona;
+using FairKd.Cli.Embedding;
+using FairKd.Cli.Evaluation;
+using FairKd.Core;
+using FairKd.Core.Evaluation;
+using FairKd.Data.Cache;
+using FairKd.Data.Imaging;
+using FairKd.Data.Readers;
+
+namespace FairKd.Cli.Commands;
+
+/// <summary>`fairkd eval`: verification accuracy (InsightFace protocol) on RFW groups, LFW-style and CPLFW/CALFW-style pair lists and .bin packs.</summary>
+internal sealed class EvalCommand
+{
+    [Command("eval", Description =
+        "Evaluate a model (or cached embeddings) with the InsightFace protocol: L2-normalise(f(x) + f(flip x)), squared L2, thresholds 0..3.99, " +
+        "10 contiguous folds; TAR@FAR 1e-3/1e-4, AUC; on RFW the per-group accuracies, average, STD, SER and FMR per group at one global threshold. Writes eval.json.\n" +
+        "  example: fairkd eval --model iresnet34 --weights runs/r34/backbone.pth --rfw /data/RFW --lfw lfw=/data/lfw/pairs.txt:/data/lfw/images --bin cfp_fp=/data/cfp_fp.bin --out runs/r34/eval")]
+    public Task<int> Eval(
+        [Option("model", Description = "model SPEC: registry name[:width=,input=,emb=] (with --weights)")] string? model = null,
+        [Option("weights", Description = "model weights (.pth/.pt zip, safetensors, TorchSharp .dat)")] string? weights = null,
+        [Option("onnx", Description = "an ONNX model instead of --model/--weights")] string? onnx = null,
+        [Option("cache", Description = "an embedding cache made by `fairkd embed` over the evaluation images, instead of a model")] string? cache = null,
+        [Option("rfw", Description = "RFW root (test/data/<Race>/..., test/txts/<Race>/<Race>_pairs.txt and _lmk.txt)")] string? rfw = null,
+        [Option("lfw", Description = "NAME=PAIRS_FILE:IMAGE_ROOT with an LFW pairs.txt; repeatable")] string[]? lfw = null,
+        [Option("pairs", Description = "NAME=PAIRS_FILE:IMAGE_ROOT with a CPLFW/CALFW-style list (path label per line); repeatable")] string[]? pairs = null,
+        [Option("landmarks", Description = "NAME=FILE: landmarks for the images of pair set NAME; repeatable")] string[]? landmarks = null,
+        [Option("bin", Description = "NAME=FILE: an InsightFace .bin pack (lfw.bin, cfp_fp.bin, agedb_30.bin, ...); repeatable")] string[]? bin = null,
+        [Option("out", Description = "output folder (eval.json)")] string? @out = null,
+        [Option("batch-size", Description = "batch size (default 32)")] int batchSize = 32,
+        [Option("workers", Description = "decode+align workers (default: cores)")] int? workers = null,
+        [Option("threads", Description = "TorchSharp intra-op threads (default: all cores)")] int? threads = null,
+        [Option("device", Description = "cpu (default), cuda or cuda:N")] string device = "cpu",
+        [Option("unaligned", Description = "images without landmarks that are not 112x112: reject (default) or center-crop")] string unaligned = "reject",
+        [Option("verbose", Description = "print stack traces on failure")] bool verbose = false,
+        CoconaAppContext? context = null) =>
+        CommandGuard.RunAsync(verbose, async ct =>
+        {
+            if (string.IsNullOrWhiteSpace(@out)) throw new UsageException("--out DIR is required");
+            if (batchSize < 1) throw new UsageException("--batch-size must be at least 1");
+            if (workers is < 1) throw new UsageException("--workers must be at least 1");
+            var sources = new[] { model is not null || weights is not null, onnx is not null, cache is not null }.Count(x => x);
+            if (sources != 1) throw new UsageException("give exactly one of --model SPEC --weights FILE, --onnx FILE or --cache DIR");
+            var policy = unaligned switch
+            {
+                "reject" => UnalignedPolicy.Reject,
+                "center-crop" => UnalignedPolicy.CenterCrop,
+                _ => throw new UsageException($"--unaligned {unaligned}: use reject or center-crop"),
+            };
+            var sets = new EvalSets();
+            var lmk = new Dictionary<string, LandmarkTable>(StringComparer.Ordinal);
+            foreach (var l in landmarks ?? [])
+            {
+                var p = NamedPath.Parse(l, "--landmarks", NamedPathKind.File);
+                lmk[p.Name] = LandmarkFileReader.Read(p.Path, sets.Report);
+            }
+
+            if (rfw is not null) sets.AddRfw(rfw);
+            foreach (var s in lfw ?? []) sets.AddPairList(s, "--lfw", lfw: true, lmk);
+            foreach (var s in pairs ?? []) sets.AddPairList(s, "--pairs", lfw: false, lmk);
+            foreach (var s in bin ?? []) sets.AddBin(s);
+            if (sets.Sets.Count == 0) throw new UsageException("give at least one evaluation set: --rfw, --lfw, --pairs or --bin");
+            var unknown = lmk.Keys.Where(k => sets.Sets.All(s => s.Name != k)).ToList();
+            if (unknown.Count > 0) throw new UsageException($"--landmarks {unknown[0]}: no --lfw/--pairs set of that name");
+            foreach (var m in sets.Report.Malformed.Take(3)) Console.Error.WriteLine($"warning: {m}");
+
+            FusedEmbeddings emb;
+            EvalModelInfo info;
+            if (cache is not null)
+            {
+                using var reader = EmbeddingCacheReader.Open(cache);
+                emb = EvalEmbeddings.FromCache(sets.Images, reader);
+                info = new EvalModelInfo($"cache of {reader.Metadata.Teacher}", reader.Metadata.WeightsSha256, Path.GetFullPath(cache));
+            }
+            else
+            {
+                ModelLoader.SetThreads(threads);
+                var loaded = ModelLoader.Load(model, weights, onnx, device, half: false, "--model");
+                using var embedder = loaded.Embedder;
+                var imaging = ImagingOptions.Default with { Unaligned = policy };
+                FusedEmbeddings? result = null;
+                await ConsoleProgress.RunAsync("eval", sets.Images.Count, async advance =>
+                    result = await EvalEmbeddings.WithModelAsync(sets.Images, embedder, imaging, batchSize, workers ?? Environment.ProcessorCount, advance, ct));
+                emb = result!;
+                info = new EvalModelInfo(loaded.Name, loaded.WeightsSha256, Path.GetFullPath(loaded.WeightsPath));
+                Console.WriteLine($"eval: embedded {sets.Images.Count(i => i.Problem is null)} images (+ mirrors) at {emb.ImagesPerSecond:F1} img/s");
+            }
+
+            var failed = emb.Problems.Count(p => p is not null);
+            if (failed > 0) Console.Error.WriteLine($"warning: {failed} of {sets.Images.Count} images could not be embedded (first: {emb.Problems.First(p => p is not null)})");
+            var r = EvalRun.Score(sets, emb, info, VerificationProtocol.Default);
+            EvalJson.Write(Path.Combine(@out, EvalRun.FileName), r);
+            Console.Write(EvalRun.Table(r));
+            Console.WriteLine($"eval: wrote {Path.Combine(@out, EvalRun.FileName)}");
+            return ExitCodes.Success;
+        }, context?.CancellationToken ?? CancellationToken.None);
+}

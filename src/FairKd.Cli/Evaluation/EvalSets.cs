@@ -1,0 +1,117 @@
+using System.Security.Cryptography;
+using FairKd.Core;
+using FairKd.Core.Evaluation;
+using FairKd.Core.Records;
+using FairKd.Data.Eval;
+using FairKd.Data.Readers;
+
+namespace FairKd.Cli.Evaluation;
+
+/// <summary>One image to embed: a file (with optional landmarks) or encoded bytes from a pack; <see cref="CacheKey"/> is its
+/// key in an embedding cache made by `fairkd embed` over the same folder (null for packs).</summary>
+internal sealed record EvalImage(string Id, string? Path, byte[]? Bytes, FaceLandmarks? Landmarks, string? CacheKey, string? Problem = null);
+
+/// <summary>One target set: its pairs as indexes into the shared image list.</summary>
+internal sealed record EvalSet(string Name, TargetSetKind Kind, string? Group, string Fingerprint, IReadOnlyList<(int A, int B, bool Same)> Pairs);
+
+/// <summary>
+/// Turns `fairkd eval` options into target sets over one de-duplicated image list (an image in many pairs, or in
+/// several sets, is embedded once). Cache keys: RFW images are <c>rfw/&lt;Race&gt;/&lt;path&gt;</c> (cache made with
+/// <c>--dataset rfw=ROOT/test/data:group/identity/image</c>), pair-list images <c>NAME/&lt;path&gt;</c> (cache made with
+/// <c>--dataset NAME=IMAGE_ROOT</c>).
+/// </summary>
+internal sealed class EvalSets
+{
+    private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+
+    public List<EvalImage> Images { get; } = [];
+
+    public List<EvalSet> Sets { get; } = [];
+
+    public ReaderReport Report { get; } = new();
+
+    public void AddRfw(string root)
+    {
+        foreach (var layout in RfwLayout.Discover(root))
+        {
+            var pairs = NamedPairsReader.ReadRfw(layout.PairsFile, Report);
+            var lmk = File.Exists(layout.LandmarkFile) ? LandmarkFileReader.Read(layout.LandmarkFile, Report) : null;
+            AddPairs($"RFW-{layout.Race}", TargetSetKind.RfwGroup, layout.Race, layout.PairsFile, pairs, layout.ImageRoot, lmk, $"rfw/{layout.Race}");
+        }
+    }
+
+    public void AddPairList(string spec, string option, bool lfw, IReadOnlyDictionary<string, LandmarkTable> landmarks)
+    {
+        var eq = spec.IndexOf('=', StringComparison.Ordinal);
+        var colon = spec.LastIndexOf(':');
+        if (eq <= 0 || colon <= eq + 1 || colon == spec.Length - 1)
+            throw new UsageException($"{option} {spec}: use NAME=PAIRS_FILE:IMAGE_ROOT");
+        var name = spec[..eq];
+        var file = spec[(eq + 1)..colon];
+        var root = spec[(colon + 1)..];
+        if (!Directory.Exists(root)) throw new UsageException($"{option} {spec}: image root {root} does not exist");
+        var pairs = lfw ? NamedPairsReader.ReadLfw(file, Report) : LabeledLinePairsReader.Read(file, Report);
+        AddPairs(name, lfw ? TargetSetKind.Lfw : TargetSetKind.Pairs, null, file, pairs, root, landmarks.GetValueOrDefault(name), name);
+    }
+
+    public void AddBin(string spec)
+    {
+        var p = NamedPath.Parse(spec, "--bin", NamedPathKind.File);
+        BinPack pack;
+        try
+        {
+            pack = BinPackReader.Read(p.Path);
+        }
+        catch (PackFormatException e)
+        {
+            throw new UsageException($"--bin {spec}: {e.Message}");
+        }
+
+        var pairs = new List<(int, int, bool)>(pack.Pairs);
+        for (var k = 0; k < pack.Pairs; k++)
+        {
+            var a = Add(new EvalImage($"bin:{p.Name}:{2 * k}", null, pack.Images[2 * k], null, null));
+            var b = Add(new EvalImage($"bin:{p.Name}:{(2 * k) + 1}", null, pack.Images[(2 * k) + 1], null, null));
+            pairs.Add((a, b, pack.IsSame[k]));
+        }
+
+        Sets.Add(new EvalSet(p.Name, TargetSetKind.Bin, null, Sha256(p.Path), pairs));
+    }
+
+    private void AddPairs(string name, TargetSetKind kind, string? group, string file, IReadOnlyList<VerificationPair> pairs, string root, LandmarkTable? lmk, string keyPrefix)
+    {
+        if (Sets.Any(s => s.Name == name)) throw new UsageException($"two evaluation sets are named '{name}'");
+        var list = new List<(int, int, bool)>(pairs.Count);
+        foreach (var pair in pairs) list.Add((Image(root, pair.PathA, lmk, keyPrefix), Image(root, pair.PathB, lmk, keyPrefix), pair.Same));
+        Sets.Add(new EvalSet(name, kind, group, Sha256(file), list));
+    }
+
+    private int Image(string root, string relative, LandmarkTable? lmk, string keyPrefix)
+    {
+        var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(root, relative));
+        if (_index.TryGetValue(path, out var i)) return i;
+        FaceLandmarks? landmarks = null;
+        string? problem = null;
+        if (lmk is not null)
+        {
+            var match = lmk.Find(relative.Replace('\\', '/'), out landmarks);
+            if (match == LandmarkMatch.Ambiguous) problem = "landmarks: several rows match this path";
+        }
+
+        return Add(new EvalImage(path, path, null, landmarks, $"{keyPrefix}/{relative.Replace('\\', '/')}", problem));
+    }
+
+    private int Add(EvalImage image)
+    {
+        if (_index.TryGetValue(image.Id, out var i)) return i;
+        Images.Add(image);
+        _index[image.Id] = Images.Count - 1;
+        return Images.Count - 1;
+    }
+
+    private static string Sha256(string path)
+    {
+        using var f = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(f));
+    }
+}

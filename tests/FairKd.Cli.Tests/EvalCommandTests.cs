@@ -1,0 +1,142 @@
+using FairKd.Core.Evaluation;
+using FairKd.Data.Eval;
+using FairKd.Data.Imaging;
+using FairKd.Data.Readers;
+using FairKd.Tests.Shared;
+using FairKd.Torch.Inference;
+using FairKd.Torch.Models;
+
+namespace FairKd.Cli.Tests;
+
+/// <summary>`fairkd eval` on tiny demo data (RFW layout, LFW pairs, .bin packs) with the committed tiny model; `fairkd report` over runs.</summary>
+public class EvalCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
+{
+    private string Lfw => $"lfw={fx.Data}/lfw/pairs.txt:{fx.Data}/lfw";
+
+    [Fact]
+    public void Model_eval_writes_eval_json_matching_a_direct_computation()
+    {
+        var run = fx.Dir.Combine("v-model");
+        var r = ProcessRunner.Fairkd("eval", "--model", EmbedFixture.Spec, "--weights", EmbedFixture.Weights, "--rfw", Path.Combine(fx.Data, "rfw"),
+            "--lfw", Lfw, "--out", run, "--batch-size", "5");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("RFW: African", r.StdOut, StringComparison.Ordinal);
+        var result = EvalJson.Read(Path.Combine(run, "eval.json"));
+        Assert.Equal(["RFW-African", "RFW-Asian", "RFW-Caucasian", "RFW-Indian", "lfw"], result.Sets.Select(s => s.Name));
+        Assert.NotNull(result.Rfw);
+        Assert.Equal(result.Sets.Take(4).Average(s => 100 * s.AccuracyMean), result.Rfw!.Average, 9);
+        Assert.Equal(64, result.Model.Fingerprint.Length);
+
+        // The lfw set recomputed here: embed every pair image (image + mirror), fuse, score.
+        var pairs = NamedPairsReader.ReadLfw(Path.Combine(fx.Data, "lfw", "pairs.txt"), new ReaderReport());
+        using var model = TorchFaceEmbedder.Create(ModelSpecText.Parse(EmbedFixture.Spec), EmbedFixture.Weights);
+        var pre = new FacePreprocessor(ImagingOptions.Default);
+        var rows = new float[pairs.Count * 2 * 16];
+        var k = 0;
+        foreach (var path in pairs.SelectMany(p => new[] { p.PathA, p.PathB }))
+        {
+            var chw = pre.Process(File.ReadAllBytes(Path.Combine(fx.Data, "lfw", path)), null).Chw!;
+            var flipped = new float[chw.Length];
+            FairKd.Core.Tensors.Chw.FlipHorizontal(chw, flipped, 3, 112, 112);
+            var a = new float[16];
+            var b = new float[16];
+            model.Embed(chw, 1, a);
+            model.Embed(flipped, 1, b);
+            VerificationScorer.CombineFlip(a, b, rows.AsSpan(k++ * 16, 16));
+        }
+
+        var expected = VerificationScorer.ScoreEmbeddings(rows, 16, pairs.Select(p => p.Same).ToArray());
+        var lfw = result.Sets.Single(s => s.Name == "lfw");
+        Assert.Equal(expected.AccuracyMean, lfw.AccuracyMean, 9);
+        Assert.Equal(expected.Folds.Select(f => f.BestThreshold), lfw.BestThresholds);
+        Assert.Equal(0, lfw.DroppedPairs);
+    }
+
+    [Fact]
+    public void Onnx_and_cache_evaluations_agree_with_the_model()
+    {
+        var byModel = fx.Dir.Combine("v-m");
+        var byOnnx = fx.Dir.Combine("v-o");
+        var byCache = fx.Dir.Combine("v-c");
+        Assert.Equal(0, ProcessRunner.Fairkd("eval", "--model", EmbedFixture.Spec, "--weights", EmbedFixture.Weights, "--lfw", Lfw, "--out", byModel).ExitCode);
+        var r = ProcessRunner.Fairkd("eval", "--onnx", EmbedFixture.Onnx, "--lfw", Lfw, "--out", byOnnx);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var cache = fx.Dir.Combine("v-cache");
+        r = ProcessRunner.Fairkd("embed", "--dataset", $"lfw={fx.Data}/lfw", "--teacher", EmbedFixture.Spec, "--weights", EmbedFixture.Weights, "--no-ethnicity", "--out", cache);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        r = ProcessRunner.Fairkd("eval", "--cache", cache, "--lfw", Lfw, "--out", byCache);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var m = EvalJson.Read(Path.Combine(byModel, "eval.json")).Sets[0];
+        foreach (var other in new[] { byOnnx, byCache })
+        {
+            var o = EvalJson.Read(Path.Combine(other, "eval.json")).Sets[0];
+            Assert.Equal(m.Pairs, o.Pairs);
+            Assert.Equal(m.AccuracyMean, o.AccuracyMean, 6);
+            Assert.Equal(m.Auc!.Value, o.Auc!.Value, 4);
+        }
+    }
+
+    [Fact]
+    public void Packs_are_evaluated_and_hostile_packs_refused()
+    {
+        var files = Directory.GetFiles(Path.Combine(fx.Data, "lfw"), "*.jpg", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        var pack = fx.Dir.Combine("v-pack.bin");
+        var list = fx.Dir.Combine("v-pack.txt");
+        File.WriteAllLines(list, files.Take(40));
+        var py = ProcessRunner.Run(RepoPaths.Python, ["-c",
+            "import pickle,sys,os\n" +
+            "paths=open(sys.argv[1]).read().split()\n" +
+            "bins=[open(p,'rb').read() for p in paths]\n" +
+            "same=[os.path.dirname(paths[2*k])==os.path.dirname(paths[2*k+1]) for k in range(len(paths)//2)]\n" +
+            "pickle.dump((bins,same),open(sys.argv[2],'wb'),protocol=4)\n", list, pack]);
+        Assert.True(py.ExitCode == 0, py.ToString());
+        var r = ProcessRunner.Fairkd("eval", "--model", EmbedFixture.Spec, "--weights", EmbedFixture.Weights, "--bin", $"tinypack={pack}", "--out", fx.Dir.Combine("v-bin"));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var set = EvalJson.Read(fx.Dir.Combine("v-bin", "eval.json")).Sets.Single();
+        Assert.Equal(Math.Min(files.Count, 40) / 2, set.Pairs);
+        Assert.True(set.Pairs >= 10, "the pack needs at least one pair per fold");
+        Assert.Equal(TargetSetKind.Bin, set.Kind);
+
+        foreach (var hostile in Directory.GetFiles(RepoPaths.Golden("eval/packs"), "hostile-*.bin"))
+        {
+            r = ProcessRunner.Fairkd("eval", "--model", EmbedFixture.Spec, "--weights", EmbedFixture.Weights, "--bin", $"x={hostile}", "--out", fx.Dir.Combine("v-hostile"));
+            Assert.True(r.ExitCode == 2, r.ToString());
+            Assert.Contains("--bin", r.StdErr, StringComparison.Ordinal);
+            Assert.False(File.Exists(fx.Dir.Combine("v-hostile", "eval.json")));
+        }
+    }
+
+    [Fact]
+    public void Report_over_two_eval_runs_writes_the_tables()
+    {
+        var a = fx.Dir.Combine("v-ra");
+        var b = fx.Dir.Combine("v-rb");
+        Assert.Equal(0, ProcessRunner.Fairkd("eval", "--model", EmbedFixture.Spec, "--weights", EmbedFixture.Weights, "--rfw", Path.Combine(fx.Data, "rfw"), "--lfw", Lfw, "--out", a).ExitCode);
+        Assert.Equal(0, ProcessRunner.Fairkd("eval", "--onnx", EmbedFixture.Onnx, "--rfw", Path.Combine(fx.Data, "rfw"), "--lfw", Lfw, "--out", b).ExitCode);
+        var r = ProcessRunner.Fairkd("report", a, b, "--out", fx.Dir.Combine("v-report"));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var md = File.ReadAllText(fx.Dir.Combine("v-report", "report.md"));
+        Assert.Contains("v-ra", md, StringComparison.Ordinal);
+        Assert.Contains("SER", md, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--model", "iresnet18", "--weights", "W", "--out", "O" }, "at least one evaluation set")]
+    [InlineData(new[] { "--onnx", "X", "--cache", "C", "--lfw", "L", "--out", "O" }, "exactly one of")]
+    [InlineData(new[] { "--model", "iresnet18", "--weights", "W", "--lfw", "lfw=nocolon", "--out", "O" }, "NAME=PAIRS_FILE:IMAGE_ROOT")]
+    [InlineData(new[] { "--model", "iresnet18", "--weights", "W", "--lfw", "L", "--landmarks", "other=LMK", "--out", "O" }, "no --lfw/--pairs set of that name")]
+    [InlineData(new[] { "--model", "iresnet18", "--weights", "W", "--lfw", "L" }, "--out DIR is required")]
+    public void Bad_arguments_exit_two(string[] args, string message)
+    {
+        var mapped = args.Select(a => a switch
+        {
+            "W" => EmbedFixture.Weights,
+            "L" => Lfw,
+            "O" => fx.Dir.Combine("v-bad"),
+            _ => a.Replace("LMK", Path.Combine(fx.Data, "unaligned", "landmarks.txt"), StringComparison.Ordinal),
+        }).ToArray();
+        var r = ProcessRunner.Fairkd(["eval", .. mapped]);
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains(message, r.StdErr, StringComparison.Ordinal);
+    }
+}
