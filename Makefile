@@ -21,8 +21,11 @@ test: build golden
 		-- RunConfiguration.TestSessionTimeout=840000
 	@bash build/test-summary.sh $(RESULTS)
 
+# The study in miniature (pipelines/demo.json): demo data, teacher, ethnicity classifier, cache, manifests, students with
+# and without KD, evaluation, report. Killed half-way, it resumes where it stopped.
 demo: build
-	bash pipelines/demo.sh $(FAIRKD)
+	@start=$$(date +%s); $(FAIRKD) run pipelines/demo.json && \
+	  echo "demo: report in runs/demo/report.md ($$(( $$(date +%s) - start )) s)"
 
 bench: build
 	$(DOTNET) run --project src/FairKd.Benchmarks -c $(CONFIG) --no-build -- all

@@ -38,6 +38,7 @@ internal sealed class TrainCommand
         [Option("resume", Description = "continue from the newest checkpoint in --out")] bool resume = false,
         [Option("max-steps", Description = "stop after this many steps (smoke runs, benchmarks)")] long? maxSteps = null,
         [Option("log-every", Description = "JSONL/TensorBoard record every N steps (default 50)")] int logEvery = 50,
+        [Option("keep-checkpoints", Description = "keep the newest N checkpoints (default 3; 0 keeps all)")] int keepCheckpoints = 3,
         [Option("init-weights", Description = "initialise the backbone from these weights (fine-tuning)")] string? initWeights = null,
         [Option("verbose", Description = "print stack traces on failure")] bool verbose = false,
         CoconaAppContext? context = null) =>
@@ -74,6 +75,7 @@ internal sealed class TrainCommand
                 MaxSteps = maxSteps,
                 LogEvery = logEvery,
                 InitWeights = initWeights,
+                KeepCheckpoints = keepCheckpoints,
             };
             return new TrainRun(request, samples).RunAsync(ct);
         }, context?.CancellationToken ?? CancellationToken.None);

@@ -42,4 +42,6 @@ internal sealed record TrainRequest
     public int LogEvery { get; init; } = 50;
 
     public string? InitWeights { get; init; }
+
+    public int KeepCheckpoints { get; init; } = 3;
 }

@@ -56,6 +56,12 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
             Seed = req.Seed,
             LogEvery = req.LogEvery,
             Device = req.Device,
+            KeepCheckpoints = req.KeepCheckpoints switch
+            {
+                < 0 => throw new UsageException("--keep-checkpoints must be >= 0"),
+                0 => null,
+                var n => n,
+            },
         };
         options.Validate();
         if (Guard(config) is { } done) return done;
