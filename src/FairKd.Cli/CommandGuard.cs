@@ -19,13 +19,14 @@ internal static class CommandGuard
     {
         ArgumentNullException.ThrowIfNull(body);
         Interlocked.Exchange(ref _started, 1);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, ShutdownSignals.Token);
         try
         {
-            return await body(ct);
+            return await body(linked.Token);
         }
         catch (Exception ex)
         {
-            return Report(ex, verbose, ct);
+            return Report(ex, verbose, linked.Token);
         }
     }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 
 // `fairkd`: one command per stage. Exit codes: 0 success, 1 the run failed, 2 bad arguments or configuration,
 // 130 interrupted (see FairKd.Core.ExitCodes and README "Exit codes").
+ShutdownSignals.Install();
 var builder = CoconaApp.CreateBuilder(args, options =>
 {
     options.TreatPublicMethodsAsCommands = false;

@@ -111,6 +111,31 @@ public class TrainCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         Assert.Contains("have no group", r.StdErr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Sigterm_stops_training_with_a_checkpoint_and_exit_130_then_resume_continues()
+    {
+        var run = fx.Dir.Combine("t-sigterm");
+        string[] args = ["train", "--dataset", fx.Real, "--model", "iresnet18:width=0.03125", "--epochs", "500", "--batch-size", "8", "--out", run];
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fairkd.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        _ = p.StandardOutput.ReadToEndAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var checkpoints = Path.Combine(run, "checkpoints");
+        while (!(Directory.Exists(checkpoints) && Directory.EnumerateDirectories(checkpoints).Any()) && clock.Elapsed < TimeSpan.FromMinutes(2) && !p.HasExited)
+            await Task.Delay(100);
+        Assert.False(p.HasExited, "training ended before the signal");
+        Assert.Equal(0, ProcessRunner.Run("kill", ["-TERM", p.Id.ToString(CultureInfo.InvariantCulture)]).ExitCode);
+        Assert.True(p.WaitForExit(TimeSpan.FromSeconds(60)), "SIGTERM did not stop the run");
+        Assert.Equal(130, p.ExitCode);
+        Assert.Contains("interrupted", await stderr, StringComparison.Ordinal);
+        var r = ProcessRunner.Fairkd([.. args, "--resume", "--max-steps", "40"]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("resuming", r.StdOut, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(new[] { "--model", "iresnet18" }, "either --manifest")]
     [InlineData(new[] { "--dataset", "D", "--model", "iresnet18", "--loss", "magic" }, "--loss magic")]

@@ -74,8 +74,19 @@ internal sealed class StepExecutor(string pipelineOut, StepStateStore store)
         }
         catch (OperationCanceledException)
         {
-            p.Kill(entireProcessTree: true);
-            await p.WaitForExitAsync(CancellationToken.None);
+            // Let the step stop cleanly (training writes its checkpoint), then make sure it is gone.
+            ShutdownSignals.Terminate(p.Id);
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            try
+            {
+                await p.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                p.Kill(entireProcessTree: true);
+                await p.WaitForExitAsync(CancellationToken.None);
+            }
+
             await pumps;
             throw;
         }
