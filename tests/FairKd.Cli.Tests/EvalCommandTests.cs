@@ -107,6 +107,73 @@ public class EvalCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
     }
 
     [Fact]
+    public void Unreadable_images_and_missing_landmarks_drop_their_pairs_and_an_empty_set_exits_one()
+    {
+        var lfwDir = CopyTree(Path.Combine(fx.Data, "lfw"), fx.Dir.Combine("d-lfw"));
+        var rfwDir = CopyTree(Path.Combine(fx.Data, "rfw"), fx.Dir.Combine("d-rfw"));
+        var lfwPairs = NamedPairsReader.ReadLfw(Path.Combine(lfwDir, "pairs.txt"), new ReaderReport());
+        var corrupt = lfwPairs[0].PathA;
+        var missing = lfwPairs.Select(p => p.PathB).First(p => p != corrupt);
+        File.WriteAllText(Path.Combine(lfwDir, corrupt), "not an image");
+        File.Delete(Path.Combine(lfwDir, missing));
+        var lmkFile = Path.Combine(rfwDir, "test", "txts", "African", "African_lmk.txt");
+        var rfwPairs = NamedPairsReader.ReadRfw(Path.Combine(rfwDir, "test", "txts", "African", "African_pairs.txt"), new ReaderReport());
+        var noLandmarks = rfwPairs[0].PathB;
+        File.WriteAllLines(lmkFile, File.ReadAllLines(lmkFile).Where(l => !l.Split('\t')[0].EndsWith("/" + noLandmarks, StringComparison.Ordinal)));
+
+        var run = fx.Dir.Combine("d-run");
+        var r = ProcessRunner.Fairkd("eval", "--model", EmbedFixture.Spec, "--weights", EmbedFixture.Weights, "--rfw", rfwDir,
+            "--lfw", $"lfw={lfwDir}/pairs.txt:{lfwDir}", "--out", run);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("warning: 3 of ", r.StdErr, StringComparison.Ordinal);
+        var result = EvalJson.Read(Path.Combine(run, "eval.json"));
+        var lfw = result.Sets.Single(s => s.Name == "lfw");
+        var lfwDropped = lfwPairs.Count(p => new[] { p.PathA, p.PathB }.Any(x => x == corrupt || x == missing));
+        Assert.True(lfwDropped >= 2);
+        Assert.Equal(lfwDropped, lfw.DroppedPairs);
+        Assert.Equal(lfwPairs.Count - lfwDropped, lfw.Pairs);
+        Assert.Contains($"lfw: {lfwDropped} of {lfwPairs.Count} pairs dropped", r.StdErr, StringComparison.Ordinal);
+        var african = result.Sets.Single(s => s.Name == "RFW-African");
+        var rfwDropped = rfwPairs.Count(p => p.PathA == noLandmarks || p.PathB == noLandmarks);
+        Assert.Equal(rfwDropped, african.DroppedPairs);
+        Assert.Equal(rfwPairs.Count - rfwDropped, african.Pairs);
+        Assert.All(result.Sets.Where(s => s.Name is "RFW-Asian" or "RFW-Caucasian" or "RFW-Indian"), s => Assert.Equal(0, s.DroppedPairs));
+        Assert.NotNull(result.Rfw);
+
+        // Every image of the list unreadable: nothing to score is a failure (exit 1) that names the set, and no eval.json.
+        foreach (var f in Directory.GetFiles(lfwDir, "*.jpg", SearchOption.AllDirectories)) File.WriteAllText(f, "x");
+        var empty = fx.Dir.Combine("d-empty");
+        r = ProcessRunner.Fairkd("eval", "--model", EmbedFixture.Spec, "--weights", EmbedFixture.Weights, "--lfw", $"lfw={lfwDir}/pairs.txt:{lfwDir}", "--out", empty);
+        Assert.True(r.ExitCode == 1, r.ToString());
+        Assert.Contains("set lfw: only 0 of", r.StdErr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(empty, "eval.json")));
+    }
+
+    [Fact]
+    public void Cache_without_an_image_drops_its_pairs_and_records_the_cache_fingerprint()
+    {
+        var partial = CopyTree(Path.Combine(fx.Data, "lfw"), fx.Dir.Combine("c-lfw"));
+        var pairs = NamedPairsReader.ReadLfw(Path.Combine(partial, "pairs.txt"), new ReaderReport());
+        var gone = pairs[^1].PathB;
+        File.Delete(Path.Combine(partial, gone));
+        File.Delete(Path.Combine(partial, "pairs.txt"));
+        var cache = fx.Dir.Combine("c-cache");
+        var r = ProcessRunner.Fairkd("embed", "--dataset", $"lfw={partial}", "--teacher", EmbedFixture.Spec, "--weights", EmbedFixture.Weights, "--no-ethnicity", "--out", cache);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var run = fx.Dir.Combine("c-run");
+        r = ProcessRunner.Fairkd("eval", "--cache", cache, "--lfw", Lfw, "--out", run);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains($"not in the cache (key lfw/{gone})", r.StdErr, StringComparison.Ordinal);
+        var result = EvalJson.Read(Path.Combine(run, "eval.json"));
+        var dropped = pairs.Count(p => p.PathA == gone || p.PathB == gone);
+        Assert.Equal(dropped, result.Sets[0].DroppedPairs);
+        Assert.Equal(pairs.Count - dropped, result.Sets[0].Pairs);
+        Assert.Matches("^[0-9a-f]{64}$", result.Model.Fingerprint);
+        Assert.StartsWith("cache of ", result.Model.Name, StringComparison.Ordinal);
+        Assert.Equal(Path.GetFullPath(cache), result.Model.Source);
+    }
+
+    [Fact]
     public void Report_over_two_eval_runs_writes_the_tables()
     {
         var a = fx.Dir.Combine("v-ra");
@@ -118,6 +185,18 @@ public class EvalCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         var md = File.ReadAllText(fx.Dir.Combine("v-report", "report.md"));
         Assert.Contains("v-ra", md, StringComparison.Ordinal);
         Assert.Contains("SER", md, StringComparison.Ordinal);
+    }
+
+    private static string CopyTree(string from, string to)
+    {
+        foreach (var f in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var dest = Path.Combine(to, Path.GetRelativePath(from, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+            File.Copy(f, dest);
+        }
+
+        return to;
     }
 
     [Theory]

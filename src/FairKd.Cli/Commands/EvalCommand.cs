@@ -70,7 +70,8 @@ internal sealed class EvalCommand
             {
                 using var reader = EmbeddingCacheReader.Open(cache);
                 emb = EvalEmbeddings.FromCache(sets.Images, reader);
-                info = new EvalModelInfo($"cache of {reader.Metadata.Teacher}", reader.Metadata.WeightsSha256, Path.GetFullPath(cache));
+                info = new EvalModelInfo($"cache of {reader.Metadata.Teacher} (weights sha256 {reader.Metadata.WeightsSha256})",
+                    EvalEmbeddings.CacheFingerprint(reader.Index), Path.GetFullPath(cache));
             }
             else
             {

@@ -95,6 +95,18 @@ internal static class EvalEmbeddings
         return new FusedEmbeddings(dim, values, problems, embedded / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
     }
 
+    /// <summary>The cache's content fingerprint: SHA-256 over the teacher weights hash, the ordered key list hash and every
+    /// shard's SHA-256 as recorded in its index (a re-embedded or changed cache gets a new fingerprint).</summary>
+    public static string CacheFingerprint(CacheIndex index)
+    {
+        var text = new System.Text.StringBuilder()
+            .Append("weights ").Append(index.Metadata.WeightsSha256).Append('\n')
+            .Append("preprocessing ").Append(index.Metadata.Preprocessing).Append('\n')
+            .Append("keys ").Append(index.KeysSha256).Append('\n');
+        foreach (var s in index.Shards) text.Append("shard ").Append(s.File).Append(' ').Append(s.Sha256).Append('\n');
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
     public static FusedEmbeddings FromCache(IReadOnlyList<EvalImage> images, EmbeddingCacheReader cache)
     {
         var dim = cache.EmbeddingSize;

@@ -63,6 +63,10 @@ internal static class EvalRun
         {
             sb.AppendLine(CultureInfo.InvariantCulture,
                 $"RFW: {string.Join(", ", f.Groups.Select(g => $"{g.Group} {g.AccuracyPercent:F2}"))}; average {f.Average:F2}, STD {f.Std:F2}, SER {(f.Ser is { } ser ? ser.ToString("F2", CultureInfo.InvariantCulture) : "n/a (a group has no errors)")}");
+            sb.AppendLine(f.Fmr is { } fmr
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"RFW FMR at one threshold ({fmr.Threshold:F3}, pooled FAR {fmr.PooledFar:G3}): {string.Join(", ", fmr.Groups.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Group} {g.Fmr:G3}")))}; max/min {(fmr.MaxMinFmrRatio is { } q ? q.ToString("F2", CultureInfo.InvariantCulture) : "n/a (a group has no false matches)")}")
+                : "RFW FMR at one threshold: n/a (too few impostor pairs for the target FAR)");
         }
 
         return sb.ToString();
