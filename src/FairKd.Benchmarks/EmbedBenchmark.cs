@@ -69,6 +69,7 @@ internal static partial class EmbedBenchmark
                 var spec = ModelSpecText.Parse(text, "--models");
                 var weights = Path.Combine(work, "teacher.pth");
                 using var embedder = new TorchFaceEmbedder(ModelRegistry.Create(spec), new TorchInferenceOptions());
+                TeacherBenchmark.VarianceScaled(embedder.Model, seed: 0);
                 ModelWeights.SavePyTorch(embedder.Model, weights);
                 var tiny = spec.WidthMultiplier < 0.5;
                 var e2e = new List<double>();

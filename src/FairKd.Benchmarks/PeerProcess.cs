@@ -63,7 +63,15 @@ internal sealed class PeerProcess : IDisposable
             return null;
         }
 
-        return JsonDocument.Parse(line.Result).RootElement.Clone();
+        try
+        {
+            return JsonDocument.Parse(line.Result).RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            Console.Error.WriteLine($"peer answered with invalid JSON ({e.Message}): {line.Result[..Math.Min(200, line.Result.Length)]}");
+            return null;
+        }
     }
 
     public void Dispose()

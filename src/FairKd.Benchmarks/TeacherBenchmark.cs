@@ -57,6 +57,7 @@ internal static class TeacherBenchmark
                 var perRound = batches ?? (name is "iresnet100" or "iresnet200" ? 2 : 3);
                 var weights = Path.Combine(work, name + ".pth");
                 using var embedder = new TorchFaceEmbedder(ModelRegistry.Create(spec), new TorchInferenceOptions());
+                VarianceScaled(embedder.Model, seed: 0);
                 ModelWeights.SavePyTorch(embedder.Model, weights);
                 var parameters = embedder.Model.parameters().Sum(p => p.numel());
                 var (peer, ready) = PeerProcess.Start(Path.Combine(BenchPaths.ProjectDir, "peers", "teacher_peer.py"),
@@ -102,6 +103,23 @@ internal static class TeacherBenchmark
         WriteMarkdown(output, rows, threads, rounds, loadBefore, LoadAverage(), peerVersions);
         Console.WriteLine($"wrote {output}");
         return 0;
+    }
+
+    /// <summary>
+    /// Seeded random weights that keep activations finite: arcface_torch's init (conv weights N(0, 0.1)) is meant for
+    /// training with batch statistics; in eval mode with fresh running statistics IResNet-100's activations overflow
+    /// to inf/NaN. Every conv/linear weight becomes N(0, 1/fan_in), so both sides time ordinary finite arithmetic.
+    /// </summary>
+    internal static void VarianceScaled(TorchSharp.torch.nn.Module model, int seed)
+    {
+        TorchSharp.torch.manual_seed(seed);
+        using var _ = TorchSharp.torch.no_grad();
+        foreach (var (_, p) in model.named_parameters())
+        {
+            if (p.dim() < 2) continue;
+            var fanIn = p.shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+            p.normal_(0, 1 / Math.Sqrt(fanIn));
+        }
     }
 
     /// <summary>Cosine between our and PyTorch's embedding of one random image: proves both run the same weights.</summary>
