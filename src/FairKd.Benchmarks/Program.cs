@@ -19,6 +19,7 @@ internal static class Program
             "sampling" => SamplingBenchmark.Run(args[1..]),
             "teacher" => TeacherBenchmark.Run(args[1..]),
             "embed" => EmbedBenchmark.Run(args[1..]),
+            "embed-teacher-only" => EmbedBenchmark.TeacherOnlyMain(args[1..]),
             "all" => All(),
             _ => Usage(args[0]),
         };
