@@ -231,7 +231,7 @@ internal static class AlignBenchmark
     }
 
     /// <summary>A photo-like test card: smooth shading, an elliptical "face", a few features and sensor noise.</summary>
-    private static Image<Rgb24> FaceLike(int size, Random random)
+    internal static Image<Rgb24> FaceLike(int size, Random random)
     {
         var image = new Image<Rgb24>(size, size);
         var (r0, g0, b0) = (random.Next(60, 200), random.Next(50, 170), random.Next(40, 150));
