@@ -25,7 +25,7 @@ internal static partial class EmbedBenchmark
 {
     private const string DefaultLohThresholdHex = "14C08"; // 85,000 bytes: the runtime default
 
-    private sealed record Row(string Model, int Images, double EndToEnd, double TeacherOnly, double? EndToEndDefaultLoh, double ProcessSeconds);
+    private sealed record Row(string Model, int Images, double EndToEnd, double TeacherOnly, double? EndToEndDefaultLoh, double ProcessSeconds, string Rounds);
 
     public static int Run(string[] args)
     {
@@ -93,7 +93,9 @@ internal static partial class EmbedBenchmark
                 }
 
                 rows.Add(new Row(ModelSpecText.Format(spec), count, TeacherBenchmark.Median(e2e), TeacherBenchmark.Median(teacherOnly),
-                    tiny ? TeacherBenchmark.Median(e2eDefaultLoh) : null, TeacherBenchmark.Median(processSeconds)));
+                    tiny ? TeacherBenchmark.Median(e2eDefaultLoh) : null, TeacherBenchmark.Median(processSeconds),
+                    string.Join("; ", e2e.Select((e, k) => string.Create(CultureInfo.InvariantCulture,
+                        $"{e:F1} / {teacherOnly[k]:F1}{(tiny ? $" / {e2eDefaultLoh[k]:F1}" : "")}")))));
             }
         }
         finally
@@ -238,6 +240,10 @@ internal static partial class EmbedBenchmark
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
             sb.AppendLine(inv, $"| {r.Model} | {r.Images} | {r.EndToEnd:F1} | {r.TeacherOnly:F1} | {r.EndToEnd / r.TeacherOnly:F2} | {(r.EndToEndDefaultLoh is { } d ? d.ToString("F1", inv) : "-")} | {r.ProcessSeconds:F1} |");
+        sb.AppendLine();
+        sb.AppendLine("Every round (img/s: end-to-end / teacher-only [/ end-to-end with the default LOH threshold]):");
+        sb.AppendLine();
+        foreach (var r in rows) sb.AppendLine(inv, $"- {r.Model}: {r.Rounds}");
         sb.AppendLine();
         sb.AppendLine("Goal: ratio >= 0.90.");
         File.WriteAllText(path, sb.ToString());
