@@ -63,15 +63,6 @@ internal static class EvalBenchmark
         return (d, s);
     }
 
-    private static void WriteResult(string text)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "FairKd.sln"))) dir = dir.Parent;
-        if (dir is null) return;
-        var path = Path.Combine(dir.FullName, "src", "FairKd.Benchmarks", "results", "eval.md");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
-    }
+    /// <summary>Writes the scoring part of results/eval.md, keeping the embedding-throughput section of the eval-embed suite.</summary>
+    private static void WriteResult(string text) => EvalResultsFile.WriteHead(text);
 }

@@ -1,14 +1,14 @@
 namespace FairKd.Benchmarks;
 
 /// <summary>`make bench` entry point: runs each benchmark suite and writes its Markdown results beside this project.
-/// usage: FairKd.Benchmarks all | align | eval | sampling | teacher | embed [options]</summary>
+/// usage: FairKd.Benchmarks all | align | eval | eval-embed | sampling | teacher | embed | train [options]</summary>
 internal static class Program
 {
     private static int Main(string[] args)
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: FairKd.Benchmarks all | align [--seconds S] [--images N] [--out FILE] | eval | sampling | teacher [--models A,B] [--rounds R] | embed [--images N] [--rounds R]");
+            Console.Error.WriteLine("usage: FairKd.Benchmarks all | align [--seconds S] [--images N] [--out FILE] | eval | eval-embed [--spec SPEC] [--rounds N] | sampling | teacher [--models A,B] [--rounds R] | embed [--images N] [--rounds R] | train [--steps N] [--students A,B]");
             return 2;
         }
 
@@ -16,10 +16,12 @@ internal static class Program
         {
             "align" => AlignBenchmark.Run(args[1..]),
             "eval" => EvalBenchmark.Run(),
+            "eval-embed" => EvalEmbedBenchmark.Run(args[1..]),
             "sampling" => SamplingBenchmark.Run(args[1..]),
             "teacher" => TeacherBenchmark.Run(args[1..]),
             "embed" => EmbedBenchmark.Run(args[1..]),
             "embed-teacher-only" => EmbedBenchmark.TeacherOnlyMain(args[1..]),
+            "train" => TrainBenchmark.Run(args[1..]),
             "all" => All(),
             _ => Usage(args[0]),
         };
@@ -29,15 +31,17 @@ internal static class Program
     {
         var rc = AlignBenchmark.Run([]);
         rc = Math.Max(rc, EvalBenchmark.Run());
+        rc = Math.Max(rc, EvalEmbedBenchmark.Run([]));
         rc = Math.Max(rc, SamplingBenchmark.Run([]));
         rc = Math.Max(rc, TeacherBenchmark.Run([]));
         rc = Math.Max(rc, EmbedBenchmark.Run([]));
+        rc = Math.Max(rc, TrainBenchmark.Run([]));
         return rc;
     }
 
     private static int Usage(string suite)
     {
-        Console.Error.WriteLine($"unknown benchmark suite '{suite}': use all, align, eval, sampling, teacher or embed");
+        Console.Error.WriteLine($"unknown benchmark suite '{suite}': use all, align, eval, eval-embed, sampling, teacher, embed or train");
         return 2;
     }
 }

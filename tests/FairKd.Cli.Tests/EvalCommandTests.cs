@@ -150,6 +150,45 @@ public class EvalCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
     }
 
     [Fact]
+    public void A_pair_list_of_unaligned_images_is_aligned_with_its_landmarks()
+    {
+        // CPLFW-style list over the demo's unaligned 160x160 images: genuine pairs within an identity, impostors across.
+        var root = Path.Combine(fx.Data, "unaligned");
+        var byIdentity = Directory.GetFiles(root, "*.jpg", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/')).GroupBy(f => Path.GetDirectoryName(f)).Select(g => g.ToList()).ToList();
+        var lines = new List<string>();
+        for (var i = 0; i < byIdentity.Count; i++)
+        {
+            lines.AddRange([$"{byIdentity[i][0]} {i + 1}", $"{byIdentity[i][1]} {i + 1}"]);
+            lines.AddRange([$"{byIdentity[i][0]} 0", $"{byIdentity[(i + 1) % byIdentity.Count][1]} 0"]);
+        }
+
+        var list = fx.Dir.Combine("u-pairs.txt");
+        File.WriteAllLines(list, lines);
+        var lmk = Path.Combine(root, "landmarks.txt");
+        var run = fx.Dir.Combine("u-run");
+        var r = ProcessRunner.Fairkd("eval", "--model", EmbedFixture.Spec, "--weights", EmbedFixture.Weights, "--pairs", $"unal={list}:{root}",
+            "--landmarks", $"unal={lmk}", "--out", run);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var set = EvalJson.Read(Path.Combine(run, "eval.json")).Sets.Single();
+        Assert.Equal(TargetSetKind.Pairs, set.Kind);
+        Assert.Equal(lines.Count / 2, set.Pairs);
+        Assert.Equal(byIdentity.Count, set.GenuinePairs);
+        Assert.Equal(0, set.DroppedPairs);
+
+        // Without the landmarks the 160x160 images are rejected (--unaligned reject): no pair is left (exit 1) ...
+        r = ProcessRunner.Fairkd("eval", "--model", EmbedFixture.Spec, "--weights", EmbedFixture.Weights, "--pairs", $"unal={list}:{root}", "--out", fx.Dir.Combine("u-none"));
+        Assert.True(r.ExitCode == 1, r.ToString());
+        Assert.Contains("set unal: only 0 of", r.StdErr, StringComparison.Ordinal);
+
+        // ... unless center-cropped.
+        r = ProcessRunner.Fairkd("eval", "--model", EmbedFixture.Spec, "--weights", EmbedFixture.Weights, "--pairs", $"unal={list}:{root}",
+            "--unaligned", "center-crop", "--out", fx.Dir.Combine("u-crop"));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(0, EvalJson.Read(fx.Dir.Combine("u-crop", "eval.json")).Sets.Single().DroppedPairs);
+    }
+
+    [Fact]
     public void Cache_without_an_image_drops_its_pairs_and_records_the_cache_fingerprint()
     {
         var partial = CopyTree(Path.Combine(fx.Data, "lfw"), fx.Dir.Combine("c-lfw"));
