@@ -42,11 +42,20 @@ internal sealed class RunCommand
         if (dryRun) return ExitCodes.Success;
 
         var executor = new StepExecutor(doc.Out, store);
-        var run = selected.Where(e => e.WillRun).ToList();
-        for (var i = 0; i < run.Count; i++)
+        var selectedIds = selected.Select(e => e.Step.Id).ToHashSet(StringComparer.Ordinal);
+        var total = selected.Count(e => e.WillRun);
+        var attempted = new HashSet<string>(StringComparer.Ordinal);
+        var ran = 0;
+        while (true)
         {
-            var e = run[i];
-            Console.WriteLine($"== [{i + 1}/{run.Count}] {e.Step.Id} ({e.Status.ToString().ToLowerInvariant()}, est. {CostModel.Format(CostModel.Seconds(e.Step, doc.Rates))})");
+            // Re-evaluated before every step: inputs that earlier steps produced (e.g. the demo data's pair lists) are
+            // fingerprinted as they are when the step runs, so the recorded hash matches the next run's.
+            var current = StepStatusEvaluator.Evaluate(steps, store);
+            var e = current.FirstOrDefault(x => selectedIds.Contains(x.Step.Id) && x.WillRun && !attempted.Contains(x.Step.Id));
+            if (e is null) break;
+            attempted.Add(e.Step.Id);
+            ran++;
+            Console.WriteLine($"== [{ran}/{Math.Max(total, ran)}] {e.Step.Id} ({e.Status.ToString().ToLowerInvariant()}, est. {CostModel.Format(CostModel.Seconds(e.Step, doc.Rates))})");
             Console.WriteLine($"   {e.Step.CommandLine}");
             var exit = await executor.RunAsync(e, ct);
             if (exit != 0)
@@ -56,6 +65,7 @@ internal sealed class RunCommand
             }
         }
 
+        var run = attempted;
         Console.WriteLine(run.Count == 0 ? "run: everything is up to date" : $"run: {run.Count} steps done; state in {store.Dir}");
         return ExitCodes.Success;
     }
