@@ -51,6 +51,33 @@ public class RunCommandTests
         Assert.Contains("\"seed\": 4", File.ReadAllText(dir.Combine("out", "data", "demo-data.json")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Inputs_made_by_an_earlier_step_of_the_same_run_do_not_make_the_next_run_redo_it()
+    {
+        // The eval step reads pair lists the data step writes: they must be fingerprinted when the step runs, not when
+        // the run was planned (they did not exist yet), or every later run would see the eval step as changed.
+        using var dir = new TempDir("cli-run-eval");
+        var pipeline = dir.Combine("p.json");
+        File.WriteAllText(pipeline, $$"""
+            {
+              "schemaVersion": 1,
+              "vars": { "root": "{{dir.Combine("out")}}" },
+              "out": "${root}",
+              "demoData": { "out": "${root}/data", "scale": "tiny", "seed": 2 },
+              "teachers": { "t": { "model": "iresnet18:width=0.03125,emb=16", "loss": "arcface", "weights": "{{RepoPaths.Golden("models/r18t.pth")}}" } },
+              "eval": { "lfw": [ { "name": "lfw", "pairs": "${root}/data/lfw/pairs.txt", "root": "${root}/data/lfw" } ] },
+              "report": {}
+            }
+            """);
+        var r = ProcessRunner.Fairkd("run", pipeline);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("run: 3 steps done", r.StdOut, StringComparison.Ordinal);
+        Assert.True(File.Exists(dir.Combine("out", "report.md")));
+        r = ProcessRunner.Fairkd("run", pipeline);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("everything is up to date", r.StdOut, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--only", "teachr", "no stage or step by that name")]
     [InlineData("--var", "nope=1", "no variable 'nope'")]
