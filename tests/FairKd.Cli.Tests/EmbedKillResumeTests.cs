@@ -28,12 +28,8 @@ public class EmbedKillResumeTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         var resumedFrom = new List<int>();
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fairkd.dll"));
-            foreach (var a in Args(killed)) psi.ArgumentList.Add(a);
-            using var p = Process.Start(psi)!;
-            _ = p.StandardOutput.ReadToEndAsync();
-            _ = p.StandardError.ReadToEndAsync();
+            var (p, _) = ProcessRunner.StartFairkd(Args(killed));
+            using var owned = p;
             var wait = TimeSpan.FromMilliseconds(full.TotalMilliseconds * (0.35 + (0.5 * rng.NextDouble())));
             if (!p.WaitForExit(wait))
             {

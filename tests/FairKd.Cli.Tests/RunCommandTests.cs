@@ -76,6 +76,13 @@ public class RunCommandTests
         r = ProcessRunner.Fairkd("run", pipeline);
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains("everything is up to date", r.StdOut, StringComparison.Ordinal);
+
+        // --only one stage: after the report folder's state is dropped, only that step runs
+        File.Delete(dir.Combine("out", ".fairkd", "steps", "report.json"));
+        r = ProcessRunner.Fairkd("run", pipeline, "--only", "report");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("run: 1 steps done", r.StdOut, StringComparison.Ordinal);
+        Assert.Contains("== [1/1] report", r.StdOut, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -44,13 +44,9 @@ public class RunPipelineTests
         Assert.Contains("trained models: 3 (1 teachers, 2 students) + the ethnicity classifier", plan.StdOut, StringComparison.Ordinal);
         var total = plan.StdOut.Split('\n').Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\s+\d+\s+run\s"));
 
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fairkd.dll"));
-        foreach (var a in Args(dir, pipeline)) psi.ArgumentList.Add(a);
-        using (var p = Process.Start(psi)!)
+        var (p, _) = ProcessRunner.StartFairkd(Args(dir, pipeline));
+        using (p)
         {
-            _ = p.StandardOutput.ReadToEndAsync();
-            _ = p.StandardError.ReadToEndAsync();
             var deadline = Stopwatch.StartNew();
             while (DoneStates(dir).Count < 5 && deadline.Elapsed < TimeSpan.FromMinutes(3) && !p.HasExited) Thread.Sleep(100);
             Assert.False(p.HasExited, "the run finished before it could be killed");

@@ -36,6 +36,10 @@ public class TrainCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         r = ProcessRunner.Fairkd([.. args.Select(a => a == "cosface" ? "arcface" : a)]);
         Assert.True(r.ExitCode == 2, r.ToString());
         Assert.Contains("another configuration", r.StdErr, StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(run, "model.json"), "{ broken");
+        r = ProcessRunner.Fairkd(args);
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains("is not a FairKd run config", r.StdErr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -116,12 +120,8 @@ public class TrainCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
     {
         var run = fx.Dir.Combine("t-sigterm");
         string[] args = ["train", "--dataset", fx.Real, "--model", "iresnet18:width=0.03125", "--epochs", "500", "--batch-size", "8", "--out", run];
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fairkd.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        _ = p.StandardOutput.ReadToEndAsync();
+        var (p, stderr) = ProcessRunner.StartFairkd(args);
+        using var owned = p;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var checkpoints = Path.Combine(run, "checkpoints");
         while (!(Directory.Exists(checkpoints) && Directory.EnumerateDirectories(checkpoints).Any()) && clock.Elapsed < TimeSpan.FromMinutes(2) && !p.HasExited)
@@ -134,6 +134,7 @@ public class TrainCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         var r = ProcessRunner.Fairkd([.. args, "--resume", "--max-steps", "40"]);
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains("resuming", r.StdOut, StringComparison.Ordinal);
+        Assert.InRange(Directory.GetDirectories(checkpoints).Length, 1, 3); // --keep-checkpoints default 3 (one per epoch written)
     }
 
     [Theory]

@@ -36,6 +36,19 @@ internal static class ProcessRunner
         return new Result(p.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>Starts the fairkd CLI without waiting (for kill and signal tests); output is drained in the background,
+    /// stderr is returned as a task.</summary>
+    public static (Process Process, Task<string> StdErr) StartFairkd(params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "fairkd.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start fairkd");
+        _ = p.StandardOutput.ReadToEndAsync();
+        return (p, p.StandardError.ReadToEndAsync());
+    }
+
     /// <summary>Runs the fairkd CLI (fairkd.dll beside the test binary) with `dotnet`.</summary>
     public static Result Fairkd(params string[] args) => FairkdWithTimeout(TimeSpan.FromMinutes(5), args);
 

@@ -41,12 +41,7 @@ internal sealed class EvalCommand
             if (workers is < 1) throw new UsageException("--workers must be at least 1");
             var sources = new[] { model is not null || weights is not null, onnx is not null, cache is not null }.Count(x => x);
             if (sources != 1) throw new UsageException("give exactly one of --model SPEC --weights FILE, --onnx FILE or --cache DIR");
-            var policy = unaligned switch
-            {
-                "reject" => UnalignedPolicy.Reject,
-                "center-crop" => UnalignedPolicy.CenterCrop,
-                _ => throw new UsageException($"--unaligned {unaligned}: use reject or center-crop"),
-            };
+            var policy = IngestInputs.ParseUnaligned(unaligned);
             var sets = new EvalSets();
             var lmk = new Dictionary<string, LandmarkTable>(StringComparer.Ordinal);
             foreach (var l in landmarks ?? [])

@@ -40,13 +40,7 @@ internal sealed class IngestInputs
     {
         if (datasets.Length + recs.Length + pathLists.Length == 0)
             throw new UsageException("give at least one input: --dataset NAME=PATH[:layout], --rec NAME=PATH or --paths NAME=LIST");
-        var policy = unaligned switch
-        {
-            "reject" => UnalignedPolicy.Reject,
-            "center-crop" => UnalignedPolicy.CenterCrop,
-            _ => throw new UsageException($"--unaligned {unaligned}: use reject or center-crop"),
-        };
-        var inputs = new IngestInputs(datasets, recs, pathLists, policy);
+        var inputs = new IngestInputs(datasets, recs, pathLists, ParseUnaligned(unaligned));
         var readers = inputs.BuildReaders(new ReaderReport());
         DatasetName.EnsureUnique(readers.Select(r => r.Dataset), "--dataset/--rec/--paths");
         foreach (var l in landmarkFiles)
@@ -59,6 +53,14 @@ internal sealed class IngestInputs
 
         return inputs;
     }
+
+    /// <summary>The `--unaligned` option (shared by ingest, embed and eval).</summary>
+    public static UnalignedPolicy ParseUnaligned(string value) => value switch
+    {
+        "reject" => UnalignedPolicy.Reject,
+        "center-crop" => UnalignedPolicy.CenterCrop,
+        _ => throw new UsageException($"--unaligned {value}: use reject or center-crop"),
+    };
 
     /// <summary>New readers over the inputs (each enumeration re-lists the sources).</summary>
     public List<ISampleReader> BuildReaders(ReaderReport report)

@@ -65,8 +65,7 @@ internal sealed class RunCommand
             }
         }
 
-        var run = attempted;
-        Console.WriteLine(run.Count == 0 ? "run: everything is up to date" : $"run: {run.Count} steps done; state in {store.Dir}");
+        Console.WriteLine(ran == 0 ? "run: everything is up to date" : $"run: {ran} steps done; state in {store.Dir}");
         return ExitCodes.Success;
     }
 

@@ -40,7 +40,16 @@ internal sealed record TrainRunConfig(
     public static TrainRunConfig? TryRead(string dir)
     {
         var path = Path.Combine(dir, FileName);
-        return File.Exists(path) ? JsonSerializer.Deserialize<TrainRunConfig>(File.ReadAllText(path), Json) : null;
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<TrainRunConfig>(File.ReadAllText(path), Json)
+                ?? throw new Core.UsageException($"{path} is empty: choose another --out or remove the folder");
+        }
+        catch (JsonException e)
+        {
+            throw new Core.UsageException($"{path} is not a FairKd run config ({e.Message}): choose another --out or remove the folder");
+        }
     }
 
     public void Write(string dir)
