@@ -127,7 +127,7 @@ public class TrainCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         while (!(Directory.Exists(checkpoints) && Directory.EnumerateDirectories(checkpoints).Any()) && clock.Elapsed < TimeSpan.FromMinutes(2) && !p.HasExited)
             await Task.Delay(100);
         Assert.False(p.HasExited, "training ended before the signal");
-        Assert.Equal(0, ProcessRunner.Run("kill", ["-TERM", p.Id.ToString(CultureInfo.InvariantCulture)]).ExitCode);
+        Assert.True(ProcessRunner.Terminate(p), "SIGTERM could not be sent");
         Assert.True(p.WaitForExit(TimeSpan.FromSeconds(60)), "SIGTERM did not stop the run");
         Assert.Equal(130, p.ExitCode);
         Assert.Contains("interrupted", await stderr, StringComparison.Ordinal);

@@ -49,6 +49,15 @@ internal static class ProcessRunner
         return (p, p.StandardError.ReadToEndAsync());
     }
 
+    /// <summary>Sends SIGTERM to <paramref name="process"/> through libc (no `kill` binary needed: slim images lack procps).</summary>
+    public static bool Terminate(Process process) => NativeMethods.Kill(process.Id, 15) == 0;
+
+    private static class NativeMethods
+    {
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+        internal static extern int Kill(int pid, int signal);
+    }
+
     /// <summary>Runs the fairkd CLI (fairkd.dll beside the test binary) with `dotnet`.</summary>
     public static Result Fairkd(params string[] args) => FairkdWithTimeout(TimeSpan.FromMinutes(5), args);
 
