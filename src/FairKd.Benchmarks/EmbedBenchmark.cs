@@ -29,10 +29,10 @@ internal static partial class EmbedBenchmark
 
     public static int Run(string[] args)
     {
-        var images = 64;
+        var images = 128;
         var rounds = 3;
         var threads = Environment.ProcessorCount;
-        var models = new[] { "iresnet34", "iresnet18:width=0.0625" };
+        var models = new[] { "iresnet100", "iresnet34", "iresnet18:width=0.0625" };
         var output = Path.Combine(BenchPaths.ProjectDir, "results", "embed.md");
         for (var i = 0; i < args.Length; i++)
         {
@@ -66,7 +66,8 @@ internal static partial class EmbedBenchmark
             {
                 var spec = ModelSpecText.Parse(text, "--models");
                 var tiny = spec.WidthMultiplier < 0.5;
-                // A tiny teacher runs ~50x faster: 8x the images keep its runs long enough to time.
+                // A tiny teacher runs ~50x faster: 8x the images keep its runs long enough to time. 128 images of a
+                // full-width teacher (4 batches of image + mirror) keep the first, cold batch a small share of the run.
                 var count = tiny ? 8 * images : images;
                 var dataset = Path.Combine(work, $"faces-{count}");
                 Generate(dataset, count);

@@ -10,13 +10,18 @@ namespace FairKd.Benchmarks;
 /// <summary>
 /// Teacher inference throughput (`fairkd embed`'s hot path, <see cref="TorchFaceEmbedder.Embed"/>) against PyTorch
 /// (peers/teacher_peer.py) with the same network, the same weights (saved by us with ModelWeights.SavePyTorch, loaded by
-/// PyTorch with strict=True and checked by comparing one embedding) and the same intra-op thread count. Interleaved A/B
-/// rounds of a few batches each; the per-batch medians give images/s. Writes results/teacher.md.
+/// PyTorch with strict=True and checked by comparing one embedding) and the same intra-op thread count. Four sides per
+/// round: C# as `fairkd embed` runs it (fused inference form), C# unfused, PyTorch eager (as the study's code runs the
+/// teacher), PyTorch with its own equivalent rewrite (torch.fx conv+BN fuse, channels_last). Interleaved rounds of a
+/// few batches each; the per-batch medians give images/s. Writes results/teacher.md.
 /// usage: teacher [--models iresnet34,iresnet100] [--batch 32] [--rounds 3] [--batches K] [--threads N] [--out FILE]
 /// </summary>
 internal static class TeacherBenchmark
 {
-    private sealed record Row(string Model, long Parameters, int Batch, double CSharpRate, double PeerRate, int CSharpBatches, int PeerBatches, double Cosine);
+    private sealed record Row(string Model, long Parameters, int Batch, double CSharpRate, double CSharpUnfusedRate, double PeerRate, double PeerFusedRate,
+        int CSharpBatches, int PeerBatches, double Cosine);
+
+    private static double RateOf(List<double> seconds, int batch) => seconds.Count > 0 ? batch / Median(seconds) : double.NaN;
 
     public static int Run(string[] args)
     {
@@ -53,13 +58,16 @@ internal static class TeacherBenchmark
             foreach (var name in models)
             {
                 var spec = new ModelSpec(name);
-                // Slow teachers (r100 batch 32: ~8 s on 2 cores) get fewer batches per round.
+                // Slow teachers (r100 batch 32: ~4 s on 2 cores) get fewer batches per round.
                 var perRound = batches ?? (name is "iresnet100" or "iresnet200" ? 2 : 3);
                 var weights = Path.Combine(work, name + ".pth");
-                using var embedder = new TorchFaceEmbedder(ModelRegistry.Create(spec), new TorchInferenceOptions());
-                VarianceScaled(embedder.Model, seed: 0);
-                ModelWeights.SavePyTorch(embedder.Model, weights);
-                var parameters = embedder.Model.parameters().Sum(p => p.numel());
+                var model = ModelRegistry.Create(spec);
+                VarianceScaled(model, seed: 0);
+                ModelWeights.SavePyTorch(model, weights);
+                var parameters = model.ParameterCount();
+                // What `fairkd embed` runs (the fused inference form, the default) and the network as loaded.
+                using var embedder = new TorchFaceEmbedder(model, new TorchInferenceOptions());
+                using var unfused = TorchFaceEmbedder.Create(spec, weights, new TorchInferenceOptions(Fuse: false));
                 var (peer, ready) = PeerProcess.Start(Path.Combine(BenchPaths.ProjectDir, "peers", "teacher_peer.py"),
                     ["--model", name, "--weights", weights, "--threads", Str(threads), "--batch", Str(batch), "--size", Str(spec.InputSize)],
                     TimeSpan.FromMinutes(3));
@@ -73,25 +81,39 @@ internal static class TeacherBenchmark
                 for (var i = 0; i < input.Length; i++) input[i] = (float)((random.NextDouble() * 2) - 1);
                 var outputBuffer = new float[batch * embedder.EmbeddingSize];
                 var ours = new List<double>();
+                var oursUnfused = new List<double>();
                 var theirs = new List<double>();
+                var theirsFused = new List<double>();
                 // Warm-up: one batch each (allocator, JIT, oneDNN primitive caches), not timed.
                 embedder.Embed(input, batch, outputBuffer);
+                unfused.Embed(input, batch, outputBuffer);
                 peer?.Ask("run 1", TimeSpan.FromMinutes(5));
+                peer?.Ask("runfused 1", TimeSpan.FromMinutes(5));
                 for (var r = 0; r < rounds; r++)
+                {
+                    Time(embedder, ours);
+                    Time(unfused, oursUnfused);
+                    if (peer?.Ask($"run {perRound}", TimeSpan.FromMinutes(10)) is { } answer)
+                        theirs.AddRange(answer.GetProperty("seconds").EnumerateArray().Select(e => e.GetDouble()));
+                    if (peer?.Ask($"runfused {perRound}", TimeSpan.FromMinutes(10)) is { } fusedAnswer)
+                        theirsFused.AddRange(fusedAnswer.GetProperty("seconds").EnumerateArray().Select(e => e.GetDouble()));
+                    Console.WriteLine($"teacher {name} round {r + 1}/{rounds}: C# {Rate(ours)} img/s (unfused {Rate(oursUnfused)}), PyTorch {Rate(theirs)} img/s (fused+channels_last {Rate(theirsFused)})");
+                }
+
+                rows.Add(new Row(name, parameters, batch, batch / Median(ours), batch / Median(oursUnfused), RateOf(theirs, batch), RateOf(theirsFused, batch),
+                    ours.Count, theirs.Count, cosine));
+
+                void Time(TorchFaceEmbedder e, List<double> into)
                 {
                     for (var b = 0; b < perRound; b++)
                     {
                         var clock = Stopwatch.StartNew();
-                        embedder.Embed(input, batch, outputBuffer);
-                        ours.Add(clock.Elapsed.TotalSeconds);
+                        e.Embed(input, batch, outputBuffer);
+                        into.Add(clock.Elapsed.TotalSeconds);
                     }
-
-                    if (peer?.Ask($"run {perRound}", TimeSpan.FromMinutes(10)) is { } answer)
-                        theirs.AddRange(answer.GetProperty("seconds").EnumerateArray().Select(e => e.GetDouble()));
-                    Console.WriteLine($"teacher {name} round {r + 1}/{rounds}: C# median {batch / Median(ours):F1} img/s, PyTorch {(theirs.Count > 0 ? (batch / Median(theirs)).ToString("F1", CultureInfo.InvariantCulture) : "n/a")} img/s");
                 }
 
-                rows.Add(new Row(name, parameters, batch, batch / Median(ours), theirs.Count > 0 ? batch / Median(theirs) : double.NaN, ours.Count, theirs.Count, cosine));
+                string Rate(List<double> seconds) => seconds.Count > 0 ? (batch / Median(seconds)).ToString("F1", CultureInfo.InvariantCulture) : "n/a";
                 File.Delete(weights);
             }
         }
@@ -166,19 +188,19 @@ internal static class TeacherBenchmark
         sb.AppendLine();
         sb.AppendLine(inv, $"- Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         sb.AppendLine(inv, $"- Machine: {Environment.ProcessorCount} logical cores; load average {loadBefore} at start, {loadAfter} at the end (the cores are shared with other jobs: rates are lower bounds and noisy)");
-        sb.AppendLine(inv, $"- C#: .NET {Environment.Version}, TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version}, `TorchFaceEmbedder.Embed` (eval, inference mode, dispose scope per batch, float32 copy in and out), torch.set_num_threads({threads})");
-        sb.AppendLine(inv, $"- Peer: `peers/teacher_peer.py` ({peerVersions ?? "not run"}): the arcface_torch IResNet of tests/golden/models/generate.py, eval + inference_mode");
-        sb.AppendLine(inv, $"- Workload: random weights saved by C# (`ModelWeights.SavePyTorch`) and loaded by PyTorch with strict=True; 112x112 input, one warm-up batch per side, then {rounds} interleaved rounds (C# K batches, PyTorch K batches); the rate is batch / median batch time");
-        sb.AppendLine("- `cosine` = agreement of the two embeddings of one random image (same network and weights)");
+        sb.AppendLine(inv, $"- C#: .NET {Environment.Version}, TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version}, `TorchFaceEmbedder.Embed` (eval, inference mode, dispose scope per batch, float32 copy in and out), torch.set_num_threads({threads}). `C#` runs what `fairkd embed` runs: the fused inference form (`FaceBackbone.FuseForInference`: BatchNorm folded into the conv/linear before it, channels-last weights and activations); `C# unfused` runs the module as loaded (`TorchInferenceOptions(Fuse: false)`)");
+        sb.AppendLine(inv, $"- Peer: `peers/teacher_peer.py` ({peerVersions ?? "not run"}): the arcface_torch IResNet of tests/golden/models/generate.py, eval + inference_mode; `PyTorch` is eager (how the study's code runs its teacher), `PyTorch fused` is PyTorch's own equivalent rewrite (torch.fx `fuse` + channels_last)");
+        sb.AppendLine(inv, $"- Workload: random weights saved by C# (`ModelWeights.SavePyTorch`) and loaded by PyTorch with strict=True; 112x112 input, one warm-up batch per side, then {rounds} interleaved rounds (each side K batches in turn); the rate is batch / median batch time");
+        sb.AppendLine("- `cosine` = agreement of the C# (fused) and PyTorch (eager) embeddings of one random image (same network and weights)");
         sb.AppendLine();
         sb.AppendLine("Command: `dotnet run --project src/FairKd.Benchmarks -c Release -- teacher`");
         sb.AppendLine();
-        sb.AppendLine("| model | parameters | batch | C# img/s | PyTorch img/s | C#/PyTorch | batches timed (C#/PyTorch) | cosine |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| model | parameters | batch | C# img/s | C# unfused img/s | PyTorch img/s | PyTorch fused img/s | C#/PyTorch | C# unfused/PyTorch | C#/PyTorch fused | batches per side | cosine |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
-            sb.AppendLine(inv, $"| {r.Model} | {r.Parameters:N0} | {r.Batch} | {r.CSharpRate:F2} | {F(r.PeerRate)} | {F(r.CSharpRate / r.PeerRate)} | {r.CSharpBatches}/{r.PeerBatches} | {(double.IsFinite(r.Cosine) ? r.Cosine.ToString("F6", inv) : "n/a")} |");
+            sb.AppendLine(inv, $"| {r.Model} | {r.Parameters:N0} | {r.Batch} | {r.CSharpRate:F2} | {r.CSharpUnfusedRate:F2} | {F(r.PeerRate)} | {F(r.PeerFusedRate)} | {F(r.CSharpRate / r.PeerRate)} | {F(r.CSharpUnfusedRate / r.PeerRate)} | {F(r.CSharpRate / r.PeerFusedRate)} | {r.CSharpBatches}/{r.PeerBatches} | {(double.IsFinite(r.Cosine) ? r.Cosine.ToString("F6", inv) : "n/a")} |");
         sb.AppendLine();
-        sb.AppendLine("Goal: C#/PyTorch >= 1.00.");
+        sb.AppendLine("Goal (issue 3): C#/PyTorch >= 1.00, i.e. `fairkd embed`'s teacher against PyTorch running the same network and weights as the study's code does. The last ratio column compares with PyTorch given the same inference rewrite.");
         File.WriteAllText(path, sb.ToString());
 
         static string F(double v) => double.IsFinite(v) ? v.ToString("F2", CultureInfo.InvariantCulture) : "n/a";

@@ -7,7 +7,9 @@ batches of random 3x112x112 input in eval + inference mode with torch.set_num_th
 
 usage: teacher_peer.py --model NAME --weights FILE --threads N --batch B [--size 112]
 Then reads commands on stdin, one per line, answering each with one JSON line on stdout:
-  run K        -> {"batches": K, "seconds": [per-batch wall seconds...]}
+  run K        -> {"batches": K, "seconds": [per-batch wall seconds...]}  (the module as loaded, eager)
+  runfused K   -> the same for PyTorch's own inference rewrite of that module: torch.fx conv+BN folding
+                  (torch.fx.experimental.optimization.fuse) and channels_last weights and input
   check FILE   -> {"embedding": [...]} for one float32 CHW image read from FILE (raw little-endian)
   quit
 The first line printed is {"ready": true, "versions": "..."} once the model is loaded.
@@ -20,6 +22,7 @@ import time
 
 import numpy as np
 import torch
+from torch.fx.experimental.optimization import fuse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tests", "golden", "models"))
@@ -39,20 +42,23 @@ def main():
     state = torch.load(a.weights, map_location="cpu")
     model.load_state_dict(state, strict=True)
     model.eval()
+    fused = fuse(model).to(memory_format=torch.channels_last)  # fuse() deep-copies; model stays as loaded
     gen = torch.Generator().manual_seed(0)
     x = torch.randn(a.batch, 3, a.size, a.size, generator=gen)
+    x_cl = x.contiguous(memory_format=torch.channels_last)
     versions = f"python {sys.version.split()[0]}, torch {torch.__version__}, threads {torch.get_num_threads()}"
     print(json.dumps({"ready": True, "versions": versions}), flush=True)
     for line in sys.stdin:
         cmd = line.split()
         if not cmd or cmd[0] == "quit":
             break
-        if cmd[0] == "run":
+        if cmd[0] in ("run", "runfused"):
+            net, inp = (model, x) if cmd[0] == "run" else (fused, x_cl)
             times = []
             with torch.inference_mode():
                 for _ in range(int(cmd[1])):
                     t0 = time.perf_counter()
-                    y = model(x)
+                    y = net(inp)
                     y.sum().item()
                     times.append(time.perf_counter() - t0)
             print(json.dumps({"batches": int(cmd[1]), "seconds": times}), flush=True)

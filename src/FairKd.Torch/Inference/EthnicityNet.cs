@@ -21,6 +21,29 @@ public sealed class EthnicityNet : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    private EthnicityNet(FaceBackbone backbone, Linear head) : base("EthnicityNet")
+    {
+        this.backbone = backbone;
+        this.head = head;
+        RegisterComponents();
+        eval();
+    }
+
+    /// <summary>A new inference-only copy: the backbone's <see cref="FaceBackbone.FuseForInference"/> form and a float32
+    /// CPU copy of the head. This net is left unchanged.</summary>
+    public EthnicityNet FuseForInference(bool channelsLast = true)
+    {
+        var fused = backbone.FuseForInference(channelsLast);
+        var copy = nn.Linear(head.in_features, head.out_features);
+        using (no_grad())
+        {
+            copy.weight!.copy_(head.weight!.cpu().to_type(float32));
+            copy.bias!.copy_(head.bias!.cpu().to_type(float32));
+        }
+
+        return new EthnicityNet(fused, copy);
+    }
+
     /// <summary>The backbone (its spec gives the input size).</summary>
     public FaceBackbone Backbone => backbone;
 

@@ -15,6 +15,7 @@ public sealed class TorchEthnicityClassifier : IEthnicityClassifier
 {
     private readonly TorchBatchRunner runner;
     private readonly int[] sourceOfTarget;
+    private readonly EthnicityNet running;
 
     /// <summary>Wraps a loaded network; takes ownership.</summary>
     public TorchEthnicityClassifier(EthnicityNet net, IReadOnlyList<string>? classOrder = null, TorchInferenceOptions? options = null)
@@ -23,7 +24,9 @@ public sealed class TorchEthnicityClassifier : IEthnicityClassifier
         sourceOfTarget = MapClassOrder(classOrder);
         Net = net;
         InputSize = net.Backbone.InputSize;
-        runner = new TorchBatchRunner(net, options ?? new TorchInferenceOptions(), net.Backbone.UseHalfPrecisionTrunk);
+        options ??= new TorchInferenceOptions();
+        running = options.Fuse ? net.FuseForInference() : net;
+        runner = new TorchBatchRunner(running, options, running.Backbone.UseHalfPrecisionTrunk);
     }
 
     /// <summary>Builds the network on <paramref name="backboneSpec"/> and loads <paramref name="weightsPath"/> strictly.</summary>
@@ -43,7 +46,7 @@ public sealed class TorchEthnicityClassifier : IEthnicityClassifier
         }
     }
 
-    /// <summary>The network.</summary>
+    /// <summary>The network as loaded (runs fused, as a separate copy, unless <see cref="TorchInferenceOptions.Fuse"/> is off).</summary>
     public EthnicityNet Net { get; }
 
     public int InputSize { get; }
@@ -68,5 +71,9 @@ public sealed class TorchEthnicityClassifier : IEthnicityClassifier
         return names.Select(n => classOrder.ToList().FindIndex(c => string.Equals(c.Trim(), n, StringComparison.OrdinalIgnoreCase))).ToArray();
     }
 
-    public void Dispose() => runner.Dispose();
+    public void Dispose()
+    {
+        runner.Dispose();
+        if (!ReferenceEquals(running, Net)) Net.Dispose();
+    }
 }

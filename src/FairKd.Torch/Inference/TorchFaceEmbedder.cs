@@ -12,6 +12,7 @@ namespace FairKd.Torch.Inference;
 public sealed class TorchFaceEmbedder : IFaceEmbedder
 {
     private readonly TorchBatchRunner runner;
+    private readonly FaceBackbone running;
 
     /// <summary>Wraps an already-built (and loaded) model; takes ownership.</summary>
     public TorchFaceEmbedder(FaceBackbone model, TorchInferenceOptions? options = null, string? name = null, string? weightsSha256 = null)
@@ -20,7 +21,9 @@ public sealed class TorchFaceEmbedder : IFaceEmbedder
         Model = model;
         Name = name ?? model.Spec.Name;
         WeightsSha256 = weightsSha256;
-        runner = new TorchBatchRunner(model, options ?? new TorchInferenceOptions(), model.UseHalfPrecisionTrunk);
+        options ??= new TorchInferenceOptions();
+        running = options.Fuse ? model.FuseForInference() : model;
+        runner = new TorchBatchRunner(running, options, running.UseHalfPrecisionTrunk);
     }
 
     /// <summary>Builds <paramref name="spec"/> from the registry and loads <paramref name="weightsPath"/> strictly
@@ -40,7 +43,8 @@ public sealed class TorchFaceEmbedder : IFaceEmbedder
         }
     }
 
-    /// <summary>The network (for inspection; do not run it concurrently with <see cref="Embed"/>).</summary>
+    /// <summary>The network as loaded (for inspection and saving; do not run it concurrently with <see cref="Embed"/>).
+    /// With <see cref="TorchInferenceOptions.Fuse"/> the embedder runs its fused inference form, a separate copy.</summary>
     public FaceBackbone Model { get; }
 
     public string Name { get; }
@@ -55,5 +59,9 @@ public sealed class TorchFaceEmbedder : IFaceEmbedder
     public void Embed(ReadOnlySpan<float> chwBatch, int count, Span<float> embeddings) =>
         runner.Run(chwBatch, count, InputSize, embeddings, EmbeddingSize);
 
-    public void Dispose() => runner.Dispose();
+    public void Dispose()
+    {
+        runner.Dispose();
+        if (!ReferenceEquals(running, Model)) Model.Dispose();
+    }
 }

@@ -31,6 +31,17 @@ public abstract class FaceBackbone : nn.Module<Tensor, Tensor>
     /// </summary>
     public abstract void UseHalfPrecisionTrunk();
 
+    /// <summary>
+    /// A new inference-only network that computes the same function faster (FairKd's embedders run this form):
+    /// every BatchNorm that follows a convolution or linear layer is folded into it (eval-mode statistics, computed in
+    /// float64), dropout is dropped, and with <paramref name="channelsLast"/> the convolution weights and activations
+    /// use NHWC strides. Outputs equal <see cref="nn.Module{T, TResult}.forward"/> in eval mode up to float32 rounding
+    /// (tested against the unfused network and the PyTorch goldens). The result is float32 on the CPU, in eval mode,
+    /// with frozen parameters; this network is left unchanged. Its state_dict is not a checkpoint layout: save the
+    /// original.
+    /// </summary>
+    public abstract FaceBackbone FuseForInference(bool channelsLast = true);
+
     /// <summary>Number of parameter elements (including the frozen <c>features.weight</c>, as PyTorch counts).</summary>
     public long ParameterCount() => parameters().Sum(p => p.numel());
 

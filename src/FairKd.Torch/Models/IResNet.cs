@@ -1,3 +1,4 @@
+using FairKd.Torch.Models.Fused;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -37,11 +38,14 @@ public sealed class IResNet : FaceBackbone
     private readonly BatchNorm1d features;
 #pragma warning restore IDE1006, SA1300
 
+    private readonly int[] blocks;
+
     public IResNet(ModelSpec spec, int[] blocks) : base(spec.Name, spec)
     {
         spec.Validate();
         if (blocks.Length != 4 || blocks.Any(b => b < 1))
             throw new ArgumentException("IResNet needs 4 stages of at least one block", nameof(blocks));
+        this.blocks = (int[])blocks.Clone();
         var u = spec.BaseWidth;
         conv1 = Conv2d(3, u, 3, stride: 1, padding: 1, bias: false);
         bn1 = BatchNorm2d(u, eps: 1e-5);
@@ -71,6 +75,9 @@ public sealed class IResNet : FaceBackbone
         features.weight!.requires_grad = false;
     }
 
+    /// <summary>Blocks per stage.</summary>
+    public IReadOnlyList<int> Blocks => blocks;
+
     private static Sequential MakeLayer(ref int inplanes, int planes, int count)
     {
         // Every stage starts with stride 2, so its first block always has the 1x1 projection shortcut.
@@ -98,6 +105,17 @@ public sealed class IResNet : FaceBackbone
     public override void UseHalfPrecisionTrunk()
     {
         foreach (var m in new Module[] { conv1, bn1, prelu, layer1, layer2, layer3, layer4, bn2 }) m.half();
+    }
+
+    public override FaceBackbone FuseForInference(bool channelsLast = true)
+    {
+        var stem = new FusedConvUnit(BatchNormFolding.FoldConv(conv1, bn1, channelsLast), BatchNormFolding.CopyPrelu(prelu));
+        var fused = new[] { layer1, layer2, layer3, layer4 }
+            .SelectMany(layer => layer.children().Cast<IBasicBlock>())
+            .Select(b => b.Fuse(channelsLast))
+            .ToList();
+        var head = BatchNormFolding.FoldLinear(fc, bn2, (long)Spec.FinalSpatial * Spec.FinalSpatial, features);
+        return new FusedIResNet(Spec, stem, fused, head, channelsLast);
     }
 }
 
@@ -128,6 +146,12 @@ public sealed class IBasicBlock : nn.Module<Tensor, Tensor>
         this.downsample = downsample;
         RegisterComponents();
     }
+
+    internal FusedIBasicBlock Fuse(bool channelsLast) => new(
+        BatchNormFolding.CopyBatchNorm(bn1),
+        new FusedConvUnit(BatchNormFolding.FoldConv(conv1, bn2, channelsLast), BatchNormFolding.CopyPrelu(prelu)),
+        new FusedConvUnit(BatchNormFolding.FoldConv(conv2, bn3, channelsLast), null),
+        downsample is null ? null : new FusedConvUnit(BatchNormFolding.FoldConv((Conv2d)downsample[0], (BatchNorm2d)downsample[1], channelsLast), null));
 
     public override Tensor forward(Tensor x)
     {

@@ -1,3 +1,4 @@
+using FairKd.Torch.Models.Fused;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -60,10 +61,23 @@ public sealed class MobileFaceNet : FaceBackbone
     }
 
     public override void UseHalfPrecisionTrunk() => layers.half();
+
+    public override FaceBackbone FuseForInference(bool channelsLast = true) => new FusedMobileFaceNet(
+        Spec,
+        layers.Select(l => ((IFusable)l).Fuse(channelsLast)),
+        conv_sep.Fuse(channelsLast),
+        features.Fuse(channelsLast),
+        channelsLast);
+}
+
+/// <summary>A MobileFaceNet part that has an inference form with its BatchNorms folded.</summary>
+internal interface IFusable
+{
+    nn.Module<Tensor, Tensor> Fuse(bool channelsLast);
 }
 
 /// <summary>Conv2d (no bias) + BatchNorm2d + PReLU as <c>layers.0/1/2</c>.</summary>
-internal sealed class MbfConvBlock : nn.Module<Tensor, Tensor>
+internal sealed class MbfConvBlock : nn.Module<Tensor, Tensor>, IFusable
 {
 #pragma warning disable IDE1006, SA1300
     private readonly Sequential layers;
@@ -82,10 +96,15 @@ internal sealed class MbfConvBlock : nn.Module<Tensor, Tensor>
     internal Tensor ConvWeight => ((Conv2d)layers[0]).weight!;
 
     public override Tensor forward(Tensor x) => layers.forward(x);
+
+    public FusedConvUnit Fuse(bool channelsLast) => new(
+        BatchNormFolding.FoldConv((Conv2d)layers[0], (BatchNorm2d)layers[1], channelsLast), BatchNormFolding.CopyPrelu((PReLU)layers[2]));
+
+    nn.Module<Tensor, Tensor> IFusable.Fuse(bool channelsLast) => Fuse(channelsLast);
 }
 
 /// <summary>Conv2d (no bias) + BatchNorm2d as <c>layers.0/1</c> (no activation).</summary>
-internal sealed class MbfLinearBlock : nn.Module<Tensor, Tensor>
+internal sealed class MbfLinearBlock : nn.Module<Tensor, Tensor>, IFusable
 {
 #pragma warning disable IDE1006, SA1300
     private readonly Sequential layers;
@@ -100,10 +119,14 @@ internal sealed class MbfLinearBlock : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor x) => layers.forward(x);
+
+    public FusedConvUnit Fuse(bool channelsLast) => new(BatchNormFolding.FoldConv((Conv2d)layers[0], (BatchNorm2d)layers[1], channelsLast), null);
+
+    nn.Module<Tensor, Tensor> IFusable.Fuse(bool channelsLast) => Fuse(channelsLast);
 }
 
 /// <summary>1x1 expand to <c>inner</c>, 3x3 depthwise (stride), 1x1 linear project; optional identity add.</summary>
-internal sealed class MbfDepthWise : nn.Module<Tensor, Tensor>
+internal sealed class MbfDepthWise : nn.Module<Tensor, Tensor>, IFusable
 {
     private readonly bool residual;
 #pragma warning disable IDE1006, SA1300
@@ -126,10 +149,13 @@ internal sealed class MbfDepthWise : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         return layers.forward(x).add_(x).MoveToOuterDisposeScope();
     }
+
+    public nn.Module<Tensor, Tensor> Fuse(bool channelsLast) =>
+        new FusedMbfDepthWise(layers.children().Select(c => ((IFusable)c).Fuse(channelsLast)), residual);
 }
 
 /// <summary>A stack of residual stride-1 <see cref="MbfDepthWise"/> blocks as <c>layers.N</c>.</summary>
-internal sealed class MbfResidual : nn.Module<Tensor, Tensor>
+internal sealed class MbfResidual : nn.Module<Tensor, Tensor>, IFusable
 {
 #pragma warning disable IDE1006, SA1300
     private readonly Sequential layers;
@@ -143,11 +169,14 @@ internal sealed class MbfResidual : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor x) => layers.forward(x);
+
+    public nn.Module<Tensor, Tensor> Fuse(bool channelsLast) =>
+        Sequential(layers.children().Select(c => ((IFusable)c).Fuse(channelsLast)).ToArray());
 }
 
 /// <summary>Global depthwise conv head: layers.0 LinearBlock (k x k depthwise), layers.1 flatten,
 /// layers.2 Linear without bias, layers.3 BatchNorm1d.</summary>
-internal sealed class MbfGdc : nn.Module<Tensor, Tensor>
+internal sealed class MbfGdc : nn.Module<Tensor, Tensor>, IFusable
 {
 #pragma warning disable IDE1006, SA1300
     private readonly Sequential layers;
@@ -164,4 +193,7 @@ internal sealed class MbfGdc : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor x) => layers.forward(x);
+
+    public nn.Module<Tensor, Tensor> Fuse(bool channelsLast) => new FusedMbfGdc(
+        ((MbfLinearBlock)layers[0]).Fuse(channelsLast), BatchNormFolding.FoldLinear((Linear)layers[2], null, 1, (BatchNorm1d)layers[3]));
 }

@@ -1,0 +1,29 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace FairKd.Torch.Models.Fused;
+
+/// <summary>A convolution with its BatchNorm folded in (bias), optionally followed by PReLU.</summary>
+internal sealed class FusedConvUnit : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006, SA1300
+    private readonly Conv2d conv;
+    private readonly PReLU? prelu;
+#pragma warning restore IDE1006, SA1300
+
+    public FusedConvUnit(Conv2d conv, PReLU? prelu) : base(nameof(FusedConvUnit))
+    {
+        this.conv = conv;
+        this.prelu = prelu;
+        RegisterComponents();
+    }
+
+    /// <summary>The convolution's weight (its dtype is the unit's dtype).</summary>
+    public Tensor Weight => conv.weight!;
+
+    public override Tensor forward(Tensor x)
+    {
+        var y = conv.forward(x);
+        return prelu is null ? y : prelu.forward(y);
+    }
+}

@@ -1,0 +1,82 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace FairKd.Torch.Models.Fused;
+
+/// <summary>
+/// Inference form of an <see cref="IResNet"/> (see <see cref="FaceBackbone.FuseForInference"/>): the stem BN and
+/// each block's bn2/bn3 and downsample BN are folded into the convolution before them; the final BN2d and the
+/// <c>features</c> BatchNorm1d are folded into <c>fc</c>; dropout (identity in eval) is gone. Each block's bn1 stays a
+/// BatchNorm: it precedes a zero-padded convolution, so folding it would change the border pixels.
+/// </summary>
+public sealed class FusedIResNet : FaceBackbone
+{
+#pragma warning disable IDE1006, SA1300
+    private readonly FusedConvUnit stem;
+    private readonly ModuleList<FusedIBasicBlock> blocks;
+    private readonly Linear fc;
+#pragma warning restore IDE1006, SA1300
+    private readonly bool channelsLast;
+
+    internal FusedIResNet(ModelSpec spec, FusedConvUnit stem, IEnumerable<FusedIBasicBlock> blocks, Linear fc, bool channelsLast)
+        : base(spec.Name + "-fused", spec)
+    {
+        this.stem = stem;
+        this.blocks = new ModuleList<FusedIBasicBlock>(blocks.ToArray());
+        this.fc = fc;
+        this.channelsLast = channelsLast;
+        RegisterComponents();
+        eval();
+        foreach (var p in parameters()) p.requires_grad = false;
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = CastLike(input, stem.Weight);
+        if (channelsLast) x = ChannelsLast.Of(x);
+        x = stem.forward(x);
+        foreach (var b in blocks) x = b.forward(x);
+        x = x.flatten(1);
+        return fc.forward(CastLike(x, fc.weight!)).MoveToOuterDisposeScope();
+    }
+
+    public override void UseHalfPrecisionTrunk()
+    {
+        stem.half();
+        blocks.half();
+    }
+
+    public override FaceBackbone FuseForInference(bool channelsLast = true) =>
+        throw new InvalidOperationException($"{Spec.Name} is already fused for inference");
+}
+
+/// <summary>Inference form of <see cref="IBasicBlock"/>: BN, conv+PReLU, conv (stride), plus the shortcut.</summary>
+internal sealed class FusedIBasicBlock : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006, SA1300
+    private readonly BatchNorm2d bn1;
+    private readonly FusedConvUnit conv1;
+    private readonly FusedConvUnit conv2;
+    private readonly FusedConvUnit? downsample;
+#pragma warning restore IDE1006, SA1300
+
+    public FusedIBasicBlock(BatchNorm2d bn1, FusedConvUnit conv1, FusedConvUnit conv2, FusedConvUnit? downsample) : base(nameof(FusedIBasicBlock))
+    {
+        this.bn1 = bn1;
+        this.conv1 = conv1;
+        this.conv2 = conv2;
+        this.downsample = downsample;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var o = conv2.forward(conv1.forward(bn1.forward(x)));
+        var identity = downsample is null ? x : downsample.forward(x);
+        return o.add_(identity).MoveToOuterDisposeScope();
+    }
+}

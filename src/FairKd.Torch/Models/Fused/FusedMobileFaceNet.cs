@@ -1,0 +1,91 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace FairKd.Torch.Models.Fused;
+
+/// <summary>
+/// Inference form of a <see cref="MobileFaceNet"/> (see <see cref="FaceBackbone.FuseForInference"/>): every
+/// ConvBlock/LinearBlock BatchNorm folded into its convolution, the GDC head's BatchNorm1d folded into its linear layer.
+/// </summary>
+public sealed class FusedMobileFaceNet : FaceBackbone
+{
+#pragma warning disable IDE1006, SA1300
+    private readonly ModuleList<nn.Module<Tensor, Tensor>> layers;
+    private readonly FusedConvUnit conv_sep;
+    private readonly nn.Module<Tensor, Tensor> features;
+#pragma warning restore IDE1006, SA1300
+    private readonly bool channelsLast;
+
+    internal FusedMobileFaceNet(ModelSpec spec, IEnumerable<nn.Module<Tensor, Tensor>> layers, FusedConvUnit convSep, nn.Module<Tensor, Tensor> features, bool channelsLast)
+        : base(spec.Name + "-fused", spec)
+    {
+        this.layers = new ModuleList<nn.Module<Tensor, Tensor>>(layers.ToArray());
+        conv_sep = convSep;
+        this.features = features;
+        this.channelsLast = channelsLast;
+        RegisterComponents();
+        eval();
+        foreach (var p in parameters()) p.requires_grad = false;
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = CastLike(input, ((FusedConvUnit)layers[0]).Weight);
+        if (channelsLast) x = ChannelsLast.Of(x);
+        foreach (var layer in layers) x = layer.forward(x);
+        x = conv_sep.forward(CastLike(x, conv_sep.Weight));
+        return features.forward(x).MoveToOuterDisposeScope();
+    }
+
+    public override void UseHalfPrecisionTrunk() => layers.half();
+
+    public override FaceBackbone FuseForInference(bool channelsLast = true) =>
+        throw new InvalidOperationException($"{Spec.Name} is already fused for inference");
+}
+
+/// <summary>Inference form of MobileFaceNet's DepthWise block: three fused units, optional identity add.</summary>
+internal sealed class FusedMbfDepthWise : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006, SA1300
+    private readonly Sequential layers;
+#pragma warning restore IDE1006, SA1300
+    private readonly bool residual;
+
+    public FusedMbfDepthWise(IEnumerable<nn.Module<Tensor, Tensor>> units, bool residual) : base(nameof(FusedMbfDepthWise))
+    {
+        layers = nn.Sequential(units.ToArray());
+        this.residual = residual;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        if (!residual) return layers.forward(x);
+        using var scope = NewDisposeScope();
+        return layers.forward(x).add_(x).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Inference form of the GDC head: folded k x k depthwise conv, flatten, folded linear (bias = BN1d shift).</summary>
+internal sealed class FusedMbfGdc : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006, SA1300
+    private readonly FusedConvUnit conv;
+    private readonly Linear linear;
+#pragma warning restore IDE1006, SA1300
+
+    public FusedMbfGdc(FusedConvUnit conv, Linear linear) : base(nameof(FusedMbfGdc))
+    {
+        this.conv = conv;
+        this.linear = linear;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return linear.forward(conv.forward(x).flatten(1)).MoveToOuterDisposeScope();
+    }
+}
