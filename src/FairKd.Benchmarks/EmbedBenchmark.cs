@@ -25,12 +25,12 @@ internal static partial class EmbedBenchmark
 {
     private const string DefaultLohThresholdHex = "14C08"; // 85,000 bytes: the runtime default
 
-    private sealed record Row(string Model, int Images, double EndToEnd, double TeacherOnly, double? EndToEndDefaultLoh, double ProcessSeconds, string Rounds);
+    private sealed record Row(string Model, int Images, double EndToEnd, double TeacherOnly, double PairedRatio, double? EndToEndDefaultLoh, double ProcessSeconds, string Rounds);
 
     public static int Run(string[] args)
     {
         var images = 128;
-        var rounds = 3;
+        var rounds = 5;
         var threads = Environment.ProcessorCount;
         var models = new[] { "iresnet100", "iresnet34", "iresnet18:width=0.0625" };
         var output = Path.Combine(BenchPaths.ProjectDir, "results", "embed.md");
@@ -93,7 +93,9 @@ internal static partial class EmbedBenchmark
                         (tiny ? $", end-to-end with the default LOH threshold {e2eDefaultLoh[^1]:F1} img/s" : ""));
                 }
 
-                rows.Add(new Row(ModelSpecText.Format(spec), count, TeacherBenchmark.Median(e2e), TeacherBenchmark.Median(teacherOnly),
+                // Each round's two sides run back to back, so the per-round ratio cancels the slow drift of a shared machine.
+                var paired = TeacherBenchmark.Median(e2e.Select((e, k) => e / teacherOnly[k]).ToList());
+                rows.Add(new Row(ModelSpecText.Format(spec), count, TeacherBenchmark.Median(e2e), TeacherBenchmark.Median(teacherOnly), paired,
                     tiny ? TeacherBenchmark.Median(e2eDefaultLoh) : null, TeacherBenchmark.Median(processSeconds),
                     string.Join("; ", e2e.Select((e, k) => string.Create(CultureInfo.InvariantCulture,
                         $"{e:F1} / {teacherOnly[k]:F1}{(tiny ? $" / {e2eDefaultLoh[k]:F1}" : "")}")))));
@@ -237,16 +239,16 @@ internal static partial class EmbedBenchmark
         sb.AppendLine();
         sb.AppendLine("Command: `dotnet run --project src/FairKd.Benchmarks -c Release -- embed`");
         sb.AppendLine();
-        sb.AppendLine("| teacher | images | end-to-end img/s | teacher-only img/s | ratio | end-to-end, default LOH threshold | `fairkd embed` process s |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| teacher | images | end-to-end img/s | teacher-only img/s | ratio of medians | median of per-round ratios | end-to-end, default LOH threshold | `fairkd embed` process s |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
-            sb.AppendLine(inv, $"| {r.Model} | {r.Images} | {r.EndToEnd:F1} | {r.TeacherOnly:F1} | {r.EndToEnd / r.TeacherOnly:F2} | {(r.EndToEndDefaultLoh is { } d ? d.ToString("F1", inv) : "-")} | {r.ProcessSeconds:F1} |");
+            sb.AppendLine(inv, $"| {r.Model} | {r.Images} | {r.EndToEnd:F1} | {r.TeacherOnly:F1} | {r.EndToEnd / r.TeacherOnly:F2} | {r.PairedRatio:F2} | {(r.EndToEndDefaultLoh is { } d ? d.ToString("F1", inv) : "-")} | {r.ProcessSeconds:F1} |");
         sb.AppendLine();
         sb.AppendLine("Every round (img/s: end-to-end / teacher-only [/ end-to-end with the default LOH threshold]):");
         sb.AppendLine();
         foreach (var r in rows) sb.AppendLine(inv, $"- {r.Model}: {r.Rounds}");
         sb.AppendLine();
-        sb.AppendLine("Goal: ratio >= 0.90.");
+        sb.AppendLine("Goal: ratio >= 0.90 (the median of per-round ratios is the figure to read: the two sides of a round run back to back).");
         File.WriteAllText(path, sb.ToString());
     }
 }
