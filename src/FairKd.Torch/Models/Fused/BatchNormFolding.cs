@@ -58,17 +58,6 @@ internal static class BatchNormFolding
         return fused;
     }
 
-    /// <summary>A float32 CPU copy of a convolution (no BN to fold), optionally channels-last.</summary>
-    public static Conv2d CopyConv(Conv2d conv, bool channelsLast)
-    {
-        var copy = ConvLike(conv, bias: conv.bias is not null);
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        SetWeight(copy, D(conv.weight!), channelsLast);
-        if (conv.bias is not null) copy.bias!.copy_(D(conv.bias));
-        return copy;
-    }
-
     /// <summary>A float32 CPU copy of an eval-mode BatchNorm2d that cannot be folded (it precedes a padded conv).</summary>
     public static BatchNorm2d CopyBatchNorm(BatchNorm2d bn)
     {

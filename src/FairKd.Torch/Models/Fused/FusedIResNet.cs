@@ -11,32 +11,27 @@ namespace FairKd.Torch.Models.Fused;
 /// <c>features</c> BatchNorm1d are folded into <c>fc</c>; dropout (identity in eval) is gone. Each block's bn1 stays a
 /// BatchNorm: it precedes a zero-padded convolution, so folding it would change the border pixels.
 /// </summary>
-public sealed class FusedIResNet : FaceBackbone
+public sealed class FusedIResNet : FusedBackbone
 {
 #pragma warning disable IDE1006, SA1300
     private readonly FusedConvUnit stem;
     private readonly ModuleList<FusedIBasicBlock> blocks;
     private readonly Linear fc;
 #pragma warning restore IDE1006, SA1300
-    private readonly bool channelsLast;
 
     internal FusedIResNet(ModelSpec spec, FusedConvUnit stem, IEnumerable<FusedIBasicBlock> blocks, Linear fc, bool channelsLast)
-        : base(spec.Name + "-fused", spec)
+        : base(spec, channelsLast)
     {
         this.stem = stem;
         this.blocks = new ModuleList<FusedIBasicBlock>(blocks.ToArray());
         this.fc = fc;
-        this.channelsLast = channelsLast;
-        RegisterComponents();
-        eval();
-        foreach (var p in parameters()) p.requires_grad = false;
+        RegisterFrozen();
     }
 
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = CastLike(input, stem.Weight);
-        if (channelsLast) x = ChannelsLast.Of(x);
+        var x = PrepareInput(input, stem.Weight);
         x = stem.forward(x);
         foreach (var b in blocks) x = b.forward(x);
         x = x.flatten(1);
@@ -48,9 +43,6 @@ public sealed class FusedIResNet : FaceBackbone
         stem.half();
         blocks.half();
     }
-
-    public override FaceBackbone FuseForInference(bool channelsLast = true) =>
-        throw new InvalidOperationException($"{Spec.Name} is already fused for inference");
 }
 
 /// <summary>Inference form of <see cref="IBasicBlock"/>: BN, conv+PReLU, conv (stride), plus the shortcut.</summary>

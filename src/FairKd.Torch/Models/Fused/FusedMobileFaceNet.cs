@@ -8,41 +8,33 @@ namespace FairKd.Torch.Models.Fused;
 /// Inference form of a <see cref="MobileFaceNet"/> (see <see cref="FaceBackbone.FuseForInference"/>): every
 /// ConvBlock/LinearBlock BatchNorm folded into its convolution, the GDC head's BatchNorm1d folded into its linear layer.
 /// </summary>
-public sealed class FusedMobileFaceNet : FaceBackbone
+public sealed class FusedMobileFaceNet : FusedBackbone
 {
 #pragma warning disable IDE1006, SA1300
     private readonly ModuleList<nn.Module<Tensor, Tensor>> layers;
     private readonly FusedConvUnit conv_sep;
     private readonly nn.Module<Tensor, Tensor> features;
 #pragma warning restore IDE1006, SA1300
-    private readonly bool channelsLast;
 
     internal FusedMobileFaceNet(ModelSpec spec, IEnumerable<nn.Module<Tensor, Tensor>> layers, FusedConvUnit convSep, nn.Module<Tensor, Tensor> features, bool channelsLast)
-        : base(spec.Name + "-fused", spec)
+        : base(spec, channelsLast)
     {
         this.layers = new ModuleList<nn.Module<Tensor, Tensor>>(layers.ToArray());
         conv_sep = convSep;
         this.features = features;
-        this.channelsLast = channelsLast;
-        RegisterComponents();
-        eval();
-        foreach (var p in parameters()) p.requires_grad = false;
+        RegisterFrozen();
     }
 
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = CastLike(input, ((FusedConvUnit)layers[0]).Weight);
-        if (channelsLast) x = ChannelsLast.Of(x);
+        var x = PrepareInput(input, ((FusedConvUnit)layers[0]).Weight);
         foreach (var layer in layers) x = layer.forward(x);
         x = conv_sep.forward(CastLike(x, conv_sep.Weight));
         return features.forward(x).MoveToOuterDisposeScope();
     }
 
     public override void UseHalfPrecisionTrunk() => layers.half();
-
-    public override FaceBackbone FuseForInference(bool channelsLast = true) =>
-        throw new InvalidOperationException($"{Spec.Name} is already fused for inference");
 }
 
 /// <summary>Inference form of MobileFaceNet's DepthWise block: three fused units, optional identity add.</summary>

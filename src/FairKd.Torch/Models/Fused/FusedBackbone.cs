@@ -1,0 +1,35 @@
+using static TorchSharp.torch;
+
+namespace FairKd.Torch.Models.Fused;
+
+/// <summary>
+/// Common part of the inference forms made by <see cref="FaceBackbone.FuseForInference"/>: input cast and optional
+/// channels-last conversion, frozen eval mode, and no second fusion.
+/// </summary>
+public abstract class FusedBackbone : FaceBackbone
+{
+    private readonly bool channelsLast;
+
+    private protected FusedBackbone(ModelSpec spec, bool channelsLast) : base(spec.Name + "-fused", spec)
+    {
+        this.channelsLast = channelsLast;
+    }
+
+    public sealed override FaceBackbone FuseForInference(bool channelsLast = true) =>
+        throw new InvalidOperationException($"{Spec.Name} is already fused for inference");
+
+    /// <summary>Call at the end of the derived constructor: registers the fields, eval mode, frozen parameters.</summary>
+    private protected void RegisterFrozen()
+    {
+        RegisterComponents();
+        eval();
+        foreach (var p in parameters()) p.requires_grad = false;
+    }
+
+    /// <summary>The input in the trunk's dtype and, when built so, channels-last.</summary>
+    private protected Tensor PrepareInput(Tensor input, Tensor trunkWeight)
+    {
+        var x = CastLike(input, trunkWeight);
+        return channelsLast ? ChannelsLast.Of(x) : x;
+    }
+}
