@@ -28,21 +28,29 @@ public class EmbedKillResumeTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         var resumedFrom = new List<int>();
         for (var attempt = 0; attempt < 3; attempt++)
         {
+            // Kill on progress, not on the clock: wait until this attempt has committed a shard of its own (so the
+            // kill lands after real work on any machine speed), then at a seeded random moment within the next
+            // shard's time, which may fall mid-batch, mid-write or mid-rename.
+            var before = Committed(killed);
             var (p, _) = ProcessRunner.StartFairkd(Args(killed));
             using var owned = p;
-            var wait = TimeSpan.FromMilliseconds(full.TotalMilliseconds * (0.35 + (0.5 * rng.NextDouble())));
-            if (!p.WaitForExit(wait))
+            var deadline = Stopwatch.StartNew();
+            while (!p.HasExited && Committed(killed) <= before && deadline.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(10);
+            var perShard = full.TotalMilliseconds * 12 / 144;
+            if (!p.WaitForExit(TimeSpan.FromMilliseconds(perShard * rng.NextDouble())))
             {
                 p.Kill(entireProcessTree: true);
                 kills++;
             }
 
             p.WaitForExit();
-            resumedFrom.Add(FairKd.Data.Cache.CacheIndex.TryLoad(killed)?.CommittedInputs ?? 0);
+            resumedFrom.Add(Committed(killed));
         }
 
-        Assert.True(kills >= 1, "no run was killed: the test did not test anything");
-        Assert.True(resumedFrom.Any(c => c > 0 && c < 144), $"no kill landed after a committed shard (committed inputs after each attempt: {string.Join(", ", resumedFrom)})");
+        var progress = string.Join(", ", resumedFrom);
+        Assert.True(kills == 3, $"only {kills} of 3 runs were killed before they finished (committed inputs after each attempt: {progress})");
+        Assert.True(resumedFrom.Zip(resumedFrom.Skip(1)).All(t => t.First < t.Second) && resumedFrom[0] > 0 && resumedFrom[^1] < 144,
+            $"every killed run should commit at least one shard and none should finish (committed inputs after each attempt: {progress})");
         r = ProcessRunner.Fairkd(Args(killed));
         Assert.True(r.ExitCode == 0, r.ToString());
 
@@ -54,4 +62,6 @@ public class EmbedKillResumeTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         Assert.Equal(File.ReadAllText(Path.Combine(reference, "rejects.csv")), File.ReadAllText(Path.Combine(killed, "rejects.csv")));
         Assert.DoesNotContain(Directory.GetFiles(killed), f => f.Contains(".tmp", StringComparison.Ordinal));
     }
+
+    private static int Committed(string dir) => FairKd.Data.Cache.CacheIndex.TryLoad(dir)?.CommittedInputs ?? 0;
 }
