@@ -13,6 +13,7 @@ Writes beside itself:
   fmt_fixed1.onnx, fmt_dynamic.onnx   ONNX exports of the "fmt" case (batch fixed at 1 / dynamic)
   r18t_dynamic.onnx         ONNX export of the "r18t" case (112x112 input, dynamic batch; the embed/eval CLI tests use it)
   eth.pth, eth.onnx         the "fmt" backbone + a 4-way head (ethnicity classifier); cases.json holds its softmax
+  eth112.pth, eth112.onnx   the same classifier spec at 112x112 input (the embed CLI test compares ONNX and TorchSharp)
 No legacy (non-zip) checkpoint is committed: its pickle names storages by memory address, so it differs on every
 run; the refusal test makes one at test time with `generate.py --legacy SRC DST`.
 check_saved.py (beside this script) is the peer that loads C#-saved weights with strict=True (used by the tests).
@@ -191,24 +192,37 @@ class EthnicityNet(nn.Module):
         return self.head(self.backbone(x))
 
 
-def ethnicity_case():
-    """eth.pth / eth.onnx: the "fmt" backbone spec with a 4-way head; outputs = softmax(logits) on fmt's input."""
-    case, name, width, size, emb = [c for c in CASES if c[0] == "fmt"][0]
+def ethnicity_net(size, seed):
+    """The "fmt" backbone spec at input SIZE with a 4-way head, randomised from SEED."""
+    case, name, width, _, emb = [c for c in CASES if c[0] == "fmt"][0]
     net = EthnicityNet(build(name, max(1, int(round(64 * width))), size, emb), emb)
-    gen = torch.Generator().manual_seed(300)
+    gen = torch.Generator().manual_seed(seed)
     randomise(net.backbone, gen)
     with torch.no_grad():
         net.head.weight.copy_(torch.randn(net.head.weight.shape, generator=gen))
         net.head.bias.copy_(torch.randn(net.head.bias.shape, generator=gen) * 0.5)
     net.eval()
+    return net
+
+
+def export_ethnicity(net, size, stem):
+    torch.save(net.state_dict(), os.path.join(HERE, stem + ".pth"))
+    torch.onnx.export(net, torch.zeros(1, 3, size, size), os.path.join(HERE, stem + ".onnx"), input_names=["input"],
+                      output_names=["logits"], opset_version=13, do_constant_folding=True,
+                      dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+
+
+def ethnicity_case():
+    """eth.pth / eth.onnx: the "fmt" backbone spec with a 4-way head; outputs = softmax(logits) on fmt's input.
+    eth112.pth / eth112.onnx: the same spec at 112x112 input (the embed CLI test's classifier, aligned-face size)."""
+    case, name, width, size, emb = [c for c in CASES if c[0] == "fmt"][0]
+    net = ethnicity_net(size, 300)
     pixels = np.fromfile(os.path.join(HERE, "input%d.u8" % size), dtype=np.uint8).reshape(2, 3, size, size)
     x = (torch.from_numpy(pixels.astype(np.float32)) - 127.5) / 127.5
     with torch.no_grad():
         probs = torch.softmax(net(x), dim=1)
-    torch.save(net.state_dict(), os.path.join(HERE, "eth.pth"))
-    torch.onnx.export(net, torch.zeros(1, 3, size, size), os.path.join(HERE, "eth.onnx"), input_names=["input"],
-                      output_names=["logits"], opset_version=13, do_constant_folding=True,
-                      dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+    export_ethnicity(net, size, "eth")
+    export_ethnicity(ethnicity_net(112, 301), 112, "eth112")
     return {"model": name, "width": width, "input_size": size, "embedding_size": emb, "input": "input%d.u8" % size,
             "weights": "eth.pth", "onnx": "eth.onnx", "head_order": "as EthnicGroups.Order",
             "probabilities": [[float(v) for v in row] for row in probs.numpy()]}
