@@ -89,6 +89,19 @@ public class TrainCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         var kdScratch = Mean(Log(scratch), "kd_loss");
         Assert.True(kdCopy < 0.1 * kdScratch, $"KD loss of the teacher's copy {kdCopy} vs a random student {kdScratch}");
 
+        // the cosine KD term (1 - cos): also near zero for the copy, and a different quantity from the MSE term
+        var copyCos = fx.Dir.Combine("t-kd-copy-cos");
+        r = ProcessRunner.Fairkd([.. common, "--kd", "cosine", "--init-weights", teacherWeights, "--out", copyCos]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var scratchCos = fx.Dir.Combine("t-kd-scratch-cos");
+        r = ProcessRunner.Fairkd([.. common, "--kd", "cosine", "--out", scratchCos]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var cosCopy = Mean(Log(copyCos), "kd_loss");
+        var cosScratch = Mean(Log(scratchCos), "kd_loss");
+        Assert.True(cosCopy < 0.1 * cosScratch, $"cosine KD loss of the teacher's copy {cosCopy} vs a random student {cosScratch}");
+        Assert.True(Math.Abs(cosScratch - kdScratch) > 1e-3 * kdScratch, $"--kd cosine logged the MSE value ({cosScratch} vs {kdScratch})");
+        Assert.Contains("cosine", File.ReadAllText(Path.Combine(scratchCos, "model.json")), StringComparison.OrdinalIgnoreCase);
+
         r = ProcessRunner.Fairkd("train", "--dataset", fx.Real, "--dataset", $"syn={fx.Data}/synthetic-a", "--model", EmbedFixture.Spec,
             "--cache", cache, "--out", fx.Dir.Combine("t-kd-missing"));
         Assert.True(r.ExitCode == 2, r.ToString());
