@@ -65,7 +65,7 @@ public class EmbedLabelAndStorageTests(EmbedFixture fx) : IClassFixture<EmbedFix
         var a = EmbedFixture.Rows(full);
         var b = EmbedFixture.Rows(half);
         Assert.Equal(a.Select(x => x.Key), b.Select(x => x.Key));
-        var minCos = a.Zip(b).Min(t => Math.Min(Cosine(t.First.E, t.Second.E), Cosine(t.First.F, t.Second.F)));
+        var minCos = a.Zip(b).Min(t => Math.Min(Vectors.Cosine(t.First.E, t.Second.E), Vectors.Cosine(t.First.F, t.Second.F)));
         Assert.True(minCos >= 0.9999, $"min cosine fp16 vs fp32 {minCos}");
         Assert.Contains(a.Zip(b), t => !t.First.E.SequenceEqual(t.Second.E)); // really stored at half precision
         Assert.Equal(a.Select(x => x.N), b.Select(x => x.N)); // norms stay float32
@@ -79,17 +79,4 @@ public class EmbedLabelAndStorageTests(EmbedFixture fx) : IClassFixture<EmbedFix
     }
 
     private static long ShardBytes(string dir) => Directory.GetFiles(dir, "part-*.parquet").Sum(f => new FileInfo(f).Length);
-
-    private static double Cosine(float[] x, float[] y)
-    {
-        double dot = 0, nx = 0, ny = 0;
-        for (var i = 0; i < x.Length; i++)
-        {
-            dot += (double)x[i] * y[i];
-            nx += (double)x[i] * x[i];
-            ny += (double)y[i] * y[i];
-        }
-
-        return dot / Math.Sqrt(nx * ny);
-    }
 }

@@ -54,8 +54,8 @@ public class CacheEncodingBenchmarkTests(ITestOutputHelper output)
             {
                 for (var i = 0; i < block.Count; i++, read++)
                 {
-                    minCos = Math.Min(minCos, Cosine(targets[read].Embedding, block.Embedding(i)));
-                    minCos = Math.Min(minCos, Cosine(targets[read].FlippedEmbedding, block.FlippedEmbedding(i)));
+                    minCos = Math.Min(minCos, Vectors.Cosine(targets[read].Embedding, block.Embedding(i)));
+                    minCos = Math.Min(minCos, Vectors.Cosine(targets[read].FlippedEmbedding, block.FlippedEmbedding(i)));
                 }
             }
 
@@ -82,18 +82,5 @@ public class CacheEncodingBenchmarkTests(ITestOutputHelper output)
         }
 
         return new TeacherTarget(key, "bench", "bench/" + key, null, Unit(), Unit(), 20f, 21f, [0.25f, 0.25f, 0.25f, 0.25f]);
-    }
-
-    private static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += (double)a[i] * b[i];
-            na += (double)a[i] * a[i];
-            nb += (double)b[i] * b[i];
-        }
-
-        return dot / Math.Sqrt(na * nb);
     }
 }

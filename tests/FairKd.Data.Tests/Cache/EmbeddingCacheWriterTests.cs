@@ -40,8 +40,8 @@ public class EmbeddingCacheWriterTests
             }
             else
             {
-                Assert.True(Cosine(want.Embedding, got.Embedding) >= 0.9999, "fp16 cosine");
-                Assert.True(Cosine(want.FlippedEmbedding, got.FlippedEmbedding) >= 0.9999, "fp16 flipped cosine");
+                Assert.True(Vectors.Cosine(want.Embedding, got.Embedding) >= 0.9999, "fp16 cosine");
+                Assert.True(Vectors.Cosine(want.FlippedEmbedding, got.FlippedEmbedding) >= 0.9999, "fp16 flipped cosine");
                 Assert.All(want.Embedding.Zip(got.Embedding), z => Assert.Equal(z.First, z.Second, 1e-3f));
             }
         }
@@ -278,19 +278,6 @@ public class EmbeddingCacheWriterTests
         Assert.Contains("not a valid cache index", ex.Message, StringComparison.Ordinal);
         await using var w = await EmbeddingCacheWriter.OpenAsync(tmp.Path, CacheTestData.Options() with { Force = true }, Keys);
         Assert.False(File.Exists(tmp.Combine("part-00000.parquet")));
-    }
-
-    internal static double Cosine(float[] a, float[] b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += (double)a[i] * b[i];
-            na += (double)a[i] * a[i];
-            nb += (double)b[i] * b[i];
-        }
-
-        return dot / Math.Sqrt(na * nb);
     }
 
     private static int TrailingInputs(CacheIndex index) =>
