@@ -8,6 +8,9 @@ internal static class AtomicFile
     /// <summary>Suffix of every temporary file in a cache folder (stray ones are deleted on resume).</summary>
     public const string TempSuffix = ".tmp";
 
+    /// <summary>What a failed cache write most likely means, appended once to its message.</summary>
+    public const string WriteHint = "(disk full or output folder not writable?)";
+
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
         var temp = path + TempSuffix;
@@ -24,7 +27,7 @@ internal static class AtomicFile
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             TryDelete(temp);
-            throw new IOException($"cannot write {path}: {ex.Message} (disk full or output folder not writable?)", ex);
+            throw new IOException($"cannot write {path}: {ex.Message} {WriteHint}", ex);
         }
     }
 

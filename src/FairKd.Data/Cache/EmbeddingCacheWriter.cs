@@ -281,8 +281,9 @@ public sealed class EmbeddingCacheWriter : IAsyncDisposable
         {
             _faulted = true;
             await DisposeAsync();
-            throw new IOException($"writing the embedding cache in {_dir} failed: {ex.Message} " +
-                "(disk full or folder not writable?). Nothing partial was indexed; rerun to resume from the last complete shard.", ex);
+            var hint = ex.Message.Contains(AtomicFile.WriteHint, StringComparison.Ordinal) ? "" : " " + AtomicFile.WriteHint;
+            throw new IOException($"writing the embedding cache in {_dir} failed: {ex.Message}{hint}. " +
+                "Nothing partial was indexed; rerun to resume from the last complete shard.", ex);
         }
     }
 
