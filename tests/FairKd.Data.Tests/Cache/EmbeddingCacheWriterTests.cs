@@ -268,6 +268,35 @@ public class EmbeddingCacheWriterTests
     }
 
     [Fact]
+    public async Task A_failing_index_write_keeps_the_last_index_and_says_the_hint_once()
+    {
+        using var tmp = new TempDir("cache");
+        var options = CacheTestData.Options();
+        await using (var w = await EmbeddingCacheWriter.OpenAsync(tmp.Path, options, Keys))
+        {
+            // the index's temp name taken by a folder: the first shard is written, its index update cannot be
+            var before = CacheIndex.TryLoad(tmp.Path)!;
+            Directory.CreateDirectory(tmp.Combine(CacheIndex.FileName + AtomicFile.TempSuffix));
+            var ex = await Assert.ThrowsAsync<IOException>(() => CacheTestData.FeedAsync(w, Keys));
+            Assert.Contains("cannot write " + tmp.Combine(CacheIndex.FileName), ex.Message, StringComparison.Ordinal);
+            Assert.Contains("Nothing partial was indexed", ex.Message, StringComparison.Ordinal);
+            Assert.Single(ex.Message.Split(AtomicFile.WriteHint).Skip(1));
+            Assert.Equal(before.Shards.Count, CacheIndex.TryLoad(tmp.Path)!.Shards.Count);
+        }
+
+        Directory.Delete(tmp.Combine(CacheIndex.FileName + AtomicFile.TempSuffix));
+        using var whole = new TempDir("cache-whole");
+        await CacheTestData.WriteAllAsync(whole.Path, options, Keys);
+        await using (var w = await EmbeddingCacheWriter.OpenAsync(tmp.Path, options, Keys))
+        {
+            await CacheTestData.FeedAsync(w, Keys);
+            await w.CompleteAsync();
+        }
+
+        CacheTestData.AssertSameFiles(whole.Path, tmp.Path);
+    }
+
+    [Fact]
     public async Task Stray_shards_without_an_index_are_refused_unless_forced()
     {
         using var tmp = new TempDir("cache");

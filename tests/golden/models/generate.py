@@ -194,7 +194,7 @@ class EthnicityNet(nn.Module):
 
 def ethnicity_net(size, seed):
     """The "fmt" backbone spec at input SIZE with a 4-way head, randomised from SEED."""
-    case, name, width, _, emb = [c for c in CASES if c[0] == "fmt"][0]
+    _, name, width, _, emb = [c for c in CASES if c[0] == "fmt"][0]
     net = EthnicityNet(build(name, max(1, int(round(64 * width))), size, emb), emb)
     gen = torch.Generator().manual_seed(seed)
     randomise(net.backbone, gen)
@@ -215,7 +215,7 @@ def export_ethnicity(net, size, stem):
 def ethnicity_case():
     """eth.pth / eth.onnx: the "fmt" backbone spec with a 4-way head; outputs = softmax(logits) on fmt's input.
     eth112.pth / eth112.onnx: the same spec at 112x112 input (the embed CLI test's classifier, aligned-face size)."""
-    case, name, width, size, emb = [c for c in CASES if c[0] == "fmt"][0]
+    _, name, width, size, emb = [c for c in CASES if c[0] == "fmt"][0]
     net = ethnicity_net(size, 300)
     pixels = np.fromfile(os.path.join(HERE, "input%d.u8" % size), dtype=np.uint8).reshape(2, 3, size, size)
     x = (torch.from_numpy(pixels.astype(np.float32)) - 127.5) / 127.5
