@@ -6,6 +6,7 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        FairKd.Torch.Runtime.OneDnnIsa.Apply(); // what fairkd runs (README "Numerics")
         if (args.Length == 0)
         {
             Console.Error.WriteLine("usage: FairKd.Benchmarks all | align [--seconds S] [--images N] [--out FILE] | eval | eval-embed [--spec SPEC] [--rounds N] | sampling | teacher [--models A,B] [--rounds R] | embed [--images N] [--rounds R] | train [--steps N] [--students A,B]");

@@ -9,6 +9,7 @@ internal static class CommandRegistry
     public static void AddAll(ICoconaCommandsBuilder app)
     {
         app.AddCommands<InfoCommand>();
+        app.AddCommands<DoctorCommand>();
         app.AddCommands<DemoDataCommand>();
         app.AddCommands<IngestCommand>();
         app.AddSubCommand("embed", x => x.AddCommands<EmbedCommands>()).WithDescription("Teacher embedding cache: embed (run the teacher once over every image) | merge (join sharded runs)");

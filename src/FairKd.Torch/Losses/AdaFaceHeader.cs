@@ -1,3 +1,4 @@
+using FairKd.Torch.Interop;
 using static TorchSharp.torch;
 
 namespace FairKd.Torch.Losses;
@@ -36,8 +37,8 @@ public sealed class AdaFaceHeader : MarginHeader
         TAlpha = tAlpha;
         StudyMode = studyMode;
         t = zeros(1);
-        batchMean = ones(1).mul_(20.0);
-        batchStd = ones(1).mul_(100.0);
+        batchMean = ones(1).mul_(Scalars.Of(20.0));
+        batchStd = ones(1).mul_(Scalars.Of(100.0));
         register_buffer("t", t);
         register_buffer("batch_mean", batchMean);
         register_buffer("batch_std", batchStd);
@@ -68,23 +69,23 @@ public sealed class AdaFaceHeader : MarginHeader
     /// <inheritdoc />
     public override Tensor forward(Tensor embeddings, Tensor norms, Tensor labels)
     {
-        var cos = Cosines(embeddings).clamp(-1 + Eps, 1 - Eps);
+        var cos = Cosines(embeddings).clamp(Scalars.Of(-1 + Eps), Scalars.Of(1 - Eps));
         var n = cos.shape[0];
         CheckLabels(labels, n);
         var raw = norms.ndim == 1 ? norms.unsqueeze(1) : norms;
         if (raw.shape[0] != n || raw.shape[1] != 1) throw new ArgumentException($"norms must be [{n}, 1]");
-        var safe = raw.clip(0.001, 100.0).detach();
+        var safe = raw.clip(Scalars.Of(0.001), Scalars.Of(100.0)).detach();
         using (no_grad())
         {
-            batchMean.copy_(safe.mean().mul(TAlpha).add(batchMean.mul(1 - TAlpha)).reshape(1));
-            if (n > 1) batchStd.copy_(safe.std().mul(TAlpha).add(batchStd.mul(1 - TAlpha)).reshape(1));
+            batchMean.copy_(safe.mean().mul(Scalars.Of(TAlpha)).add(batchMean.mul(Scalars.Of(1 - TAlpha)), Scalars.One).reshape(1));
+            if (n > 1) batchStd.copy_(safe.std().mul(Scalars.Of(TAlpha)).add(batchStd.mul(Scalars.Of(1 - TAlpha)), Scalars.One).reshape(1));
         }
 
-        var ms = safe.sub(batchMean).div(batchStd.add(Eps)).mul(H).clip(-1.0, 1.0);
-        var gAngle = ms.mul(-Margin);
-        var gAdd = ms.mul(Margin).add(Margin);
+        var ms = safe.sub(batchMean).div(batchStd.add(Scalars.Of(Eps), Scalars.One)).mul(Scalars.Of(H)).clip(Scalars.Of(-1.0), Scalars.Of(1.0));
+        var gAngle = ms.mul(Scalars.Of(-Margin));
+        var gAdd = ms.mul(Scalars.Of(Margin)).add(Scalars.Of(Margin), Scalars.One);
         var theta = cos.gather(1, labels.unsqueeze(1)).acos();
-        var target = theta.add(gAngle).clip(Eps, Math.PI - Eps).cos().sub(gAdd);
+        var target = theta.add(gAngle, Scalars.One).clip(Scalars.Of(Eps), Scalars.Of(Math.PI - Eps)).cos().sub(gAdd);
         return ScaledWithTarget(cos, labels, target);
     }
 }

@@ -1,3 +1,4 @@
+using FairKd.Torch.Interop;
 using static TorchSharp.torch;
 
 namespace FairKd.Torch.Losses;
@@ -14,7 +15,7 @@ public sealed class ArcFaceHeader(int embeddingSize, int classes, double scale =
     {
         var cos = Cosines(embeddings);
         CheckLabels(labels, cos.shape[0]);
-        var target = cos.gather(1, labels.unsqueeze(1)).acos().add(Margin).cos();
+        var target = cos.gather(1, labels.unsqueeze(1)).acos().add(Scalars.Of(Margin), Scalars.One).cos();
         return ScaledWithTarget(cos, labels, target);
     }
 }
@@ -31,7 +32,7 @@ public sealed class CosFaceHeader(int embeddingSize, int classes, double scale =
     {
         var cos = Cosines(embeddings);
         CheckLabels(labels, cos.shape[0]);
-        var target = cos.gather(1, labels.unsqueeze(1)).sub(Margin);
+        var target = cos.gather(1, labels.unsqueeze(1)).sub(Scalars.Of(Margin));
         return ScaledWithTarget(cos, labels, target);
     }
 }

@@ -1,3 +1,4 @@
+using FairKd.Torch.Interop;
 using static TorchSharp.torch;
 
 namespace FairKd.Torch.Losses;
@@ -34,8 +35,8 @@ public static class DistillationLoss
             throw new ArgumentException($"teacher [{string.Join(", ", teacher.shape)}] and student [{string.Join(", ", student.shape)}] shapes differ");
         return mode switch
         {
-            KdMode.Mse => nn.functional.mse_loss(student, teacher, nn.Reduction.Mean).mul(lambda),
-            KdMode.Cosine => nn.functional.cosine_similarity(student, teacher, 1, 1e-8).neg().add(1.0).mean().mul(lambda),
+            KdMode.Mse => nn.functional.mse_loss(student, teacher, nn.Reduction.Mean).mul(Scalars.Of(lambda)),
+            KdMode.Cosine => nn.functional.cosine_similarity(student, teacher, 1, 1e-8).neg().add(Scalars.Of(1.0), Scalars.One).mean().mul(Scalars.Of(lambda)),
             _ => throw new ArgumentOutOfRangeException(nameof(mode)),
         };
     }

@@ -1,3 +1,4 @@
+using FairKd.Torch.Interop;
 using static TorchSharp.torch;
 
 namespace FairKd.Torch.Losses;
@@ -71,7 +72,7 @@ public sealed class ElasticArcFaceHeader : MarginHeader, IStochasticHeader
         CheckLabels(labels, cos.shape[0]);
         var cosY = cos.gather(1, labels.unsqueeze(1));
         var assigned = Plus ? SortMargins(cosY.detach().squeeze(1), margins) : margins;
-        var target = cosY.acos().add(assigned.unsqueeze(1)).cos();
+        var target = cosY.acos().add(assigned.unsqueeze(1), Scalars.One).cos();
         return ScaledWithTarget(cos, labels, target);
     }
 

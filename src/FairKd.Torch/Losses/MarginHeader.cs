@@ -1,3 +1,4 @@
+using FairKd.Torch.Interop;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -49,7 +50,7 @@ public abstract class MarginHeader : nn.Module<Tensor, Tensor, Tensor, Tensor>
         if (embeddings.ndim != 2 || embeddings.shape[1] != EmbeddingSize)
             throw new ArgumentException($"embeddings must be [N, {EmbeddingSize}], got [{string.Join(", ", embeddings.shape)}]");
         using var kernelNorm = nn.functional.normalize(kernel, 2.0, 0, 1e-12);
-        return embeddings.mm(kernelNorm).clamp(-1.0, 1.0);
+        return embeddings.mm(kernelNorm).clamp(Scalars.Of(-1.0), Scalars.Of(1.0));
     }
 
     /// <summary>
@@ -73,5 +74,5 @@ public abstract class MarginHeader : nn.Module<Tensor, Tensor, Tensor, Tensor>
 
     /// <summary>Replaces column <c>labels[i]</c> of row i of <paramref name="cos"/> by <paramref name="target"/>[i] and scales by s.</summary>
     protected Tensor ScaledWithTarget(Tensor cos, Tensor labels, Tensor target) =>
-        cos.scatter(1, labels.unsqueeze(1), target).mul(Scale);
+        cos.scatter(1, labels.unsqueeze(1), target).mul(Scalars.Of(Scale));
 }

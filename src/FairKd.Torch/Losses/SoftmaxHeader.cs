@@ -1,3 +1,4 @@
+using FairKd.Torch.Interop;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -28,6 +29,6 @@ public sealed class SoftmaxHeader : MarginHeader
     public override Tensor forward(Tensor embeddings, Tensor norms, Tensor labels)
     {
         CheckLabels(labels, embeddings.shape[0]);
-        return embeddings.mul(norms).mm(kernel).add(bias);
+        return embeddings.mul(norms).mm(kernel).add(bias, Scalars.One);
     }
 }

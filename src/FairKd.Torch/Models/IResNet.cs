@@ -1,3 +1,4 @@
+using FairKd.Torch.Interop;
 using FairKd.Torch.Models.Fused;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -8,7 +9,7 @@ namespace FairKd.Torch.Models;
 
 /// <summary>
 /// arcface_torch's IResNet (backbones/iresnet.py): stem conv3x3 + BN + PReLU, four stages of
-/// <see cref="IBasicBlock"/> each starting with stride 2, then BN2d, flatten, dropout, Linear, BatchNorm1d
+/// <see cref="IBasicBlock"/> each starting with stride 2, then BN2d, flatten, dropout, Linear, BatchNorm
 /// <c>features</c> whose weight is fixed at 1. State_dict keys: conv1, bn1, prelu, layer1.0.bn1 ..., bn2, fc, features.
 /// </summary>
 public sealed class IResNet : FaceBackbone
@@ -26,16 +27,16 @@ public sealed class IResNet : FaceBackbone
     // Field names are the PyTorch attribute names (RegisterComponents uses them as state_dict keys).
 #pragma warning disable IDE1006, SA1300
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
-    private readonly PReLU prelu;
+    private readonly GcSafeBatchNorm bn1;
+    private readonly GcSafePReLU prelu;
     private readonly Sequential layer1;
     private readonly Sequential layer2;
     private readonly Sequential layer3;
     private readonly Sequential layer4;
-    private readonly BatchNorm2d bn2;
+    private readonly GcSafeBatchNorm bn2;
     private readonly Dropout dropout;
     private readonly Linear fc;
-    private readonly BatchNorm1d features;
+    private readonly GcSafeBatchNorm features;
 #pragma warning restore IDE1006, SA1300
 
     private readonly int[] blocks;
@@ -48,18 +49,18 @@ public sealed class IResNet : FaceBackbone
         this.blocks = (int[])blocks.Clone();
         var u = spec.BaseWidth;
         conv1 = Conv2d(3, u, 3, stride: 1, padding: 1, bias: false);
-        bn1 = BatchNorm2d(u, eps: 1e-5);
-        prelu = PReLU(u);
+        bn1 = GcSafeBatchNorm.For2d(u, eps: 1e-5);
+        prelu = new GcSafePReLU(u);
         var inplanes = u;
         layer1 = MakeLayer(ref inplanes, u, blocks[0]);
         layer2 = MakeLayer(ref inplanes, 2 * u, blocks[1]);
         layer3 = MakeLayer(ref inplanes, 4 * u, blocks[2]);
         layer4 = MakeLayer(ref inplanes, 8 * u, blocks[3]);
-        bn2 = BatchNorm2d(8 * u, eps: 1e-5);
+        bn2 = GcSafeBatchNorm.For2d(8 * u, eps: 1e-5);
         dropout = Dropout(spec.Dropout);
         var s = spec.FinalSpatial;
         fc = Linear(8L * u * s * s, spec.EmbeddingSize);
-        features = BatchNorm1d(spec.EmbeddingSize, eps: 1e-5);
+        features = GcSafeBatchNorm.For1d(spec.EmbeddingSize, eps: 1e-5);
         RegisterComponents();
 
         using (no_grad())
@@ -69,7 +70,7 @@ public sealed class IResNet : FaceBackbone
                 if (m is Conv2d c) init.normal_(c.weight, 0, 0.1);
             }
 
-            features.weight!.fill_(1.0);
+            features.weight!.fill_(Scalars.Of(1.0));
         }
 
         features.weight!.requires_grad = false;
@@ -83,7 +84,7 @@ public sealed class IResNet : FaceBackbone
         // Every stage starts with stride 2, so its first block always has the 1x1 projection shortcut.
         var downsample = Sequential(
             ("0", Conv2d(inplanes, planes, 1, stride: 2, bias: false)),
-            ("1", BatchNorm2d(planes, eps: 1e-5)));
+            ("1", GcSafeBatchNorm.For2d(planes, eps: 1e-5)));
         var list = new List<(string, Module<Tensor, Tensor>)> { ("0", new IBasicBlock(inplanes, planes, 2, downsample)) };
         inplanes = planes;
         for (var i = 1; i < count; i++) list.Add((i.ToString(System.Globalization.CultureInfo.InvariantCulture), new IBasicBlock(planes, planes, 1, null)));
@@ -126,23 +127,23 @@ public sealed class IResNet : FaceBackbone
 public sealed class IBasicBlock : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006, SA1300
-    private readonly BatchNorm2d bn1;
+    private readonly GcSafeBatchNorm bn1;
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn2;
-    private readonly PReLU prelu;
+    private readonly GcSafeBatchNorm bn2;
+    private readonly GcSafePReLU prelu;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn3;
+    private readonly GcSafeBatchNorm bn3;
     private readonly Sequential? downsample;
 #pragma warning restore IDE1006, SA1300
 
     public IBasicBlock(int inplanes, int planes, int stride, Sequential? downsample) : base(nameof(IBasicBlock))
     {
-        bn1 = BatchNorm2d(inplanes, eps: 1e-5);
+        bn1 = GcSafeBatchNorm.For2d(inplanes, eps: 1e-5);
         conv1 = Conv2d(inplanes, planes, 3, stride: 1, padding: 1, bias: false);
-        bn2 = BatchNorm2d(planes, eps: 1e-5);
-        prelu = PReLU(planes);
+        bn2 = GcSafeBatchNorm.For2d(planes, eps: 1e-5);
+        prelu = new GcSafePReLU(planes);
         conv2 = Conv2d(planes, planes, 3, stride: stride, padding: 1, bias: false);
-        bn3 = BatchNorm2d(planes, eps: 1e-5);
+        bn3 = GcSafeBatchNorm.For2d(planes, eps: 1e-5);
         this.downsample = downsample;
         RegisterComponents();
     }
@@ -151,7 +152,7 @@ public sealed class IBasicBlock : nn.Module<Tensor, Tensor>
         BatchNormFolding.CopyBatchNorm(bn1),
         new FusedConvUnit(BatchNormFolding.FoldConv(conv1, bn2, channelsLast), BatchNormFolding.CopyPrelu(prelu)),
         new FusedConvUnit(BatchNormFolding.FoldConv(conv2, bn3, channelsLast), null),
-        downsample is null ? null : new FusedConvUnit(BatchNormFolding.FoldConv((Conv2d)downsample[0], (BatchNorm2d)downsample[1], channelsLast), null));
+        downsample is null ? null : new FusedConvUnit(BatchNormFolding.FoldConv((Conv2d)downsample[0], (GcSafeBatchNorm)downsample[1], channelsLast), null));
 
     public override Tensor forward(Tensor x)
     {
@@ -161,6 +162,6 @@ public sealed class IBasicBlock : nn.Module<Tensor, Tensor>
         o = prelu.forward(bn2.forward(o));
         o = bn3.forward(conv2.forward(o));
         var identity = downsample is null ? x : downsample.forward(x);
-        return o.add_(identity).MoveToOuterDisposeScope();
+        return o.add_(identity, Scalars.One).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using FairKd.Torch.Interop;
 using FairKd.Torch.Models.Fused;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -76,7 +77,7 @@ internal interface IFusable
     nn.Module<Tensor, Tensor> Fuse(bool channelsLast);
 }
 
-/// <summary>Conv2d (no bias) + BatchNorm2d + PReLU as <c>layers.0/1/2</c>.</summary>
+/// <summary>Conv2d (no bias) + BatchNorm + PReLU as <c>layers.0/1/2</c>.</summary>
 internal sealed class MbfConvBlock : nn.Module<Tensor, Tensor>, IFusable
 {
 #pragma warning disable IDE1006, SA1300
@@ -87,8 +88,8 @@ internal sealed class MbfConvBlock : nn.Module<Tensor, Tensor>, IFusable
     {
         layers = Sequential(
             ("0", Conv2d(inC, outC, kernel, stride: stride, padding: padding, groups: groups, bias: false)),
-            ("1", BatchNorm2d(outC)),
-            ("2", PReLU(outC)));
+            ("1", GcSafeBatchNorm.For2d(outC)),
+            ("2", new GcSafePReLU(outC)));
         RegisterComponents();
     }
 
@@ -98,12 +99,12 @@ internal sealed class MbfConvBlock : nn.Module<Tensor, Tensor>, IFusable
     public override Tensor forward(Tensor x) => layers.forward(x);
 
     public FusedConvUnit Fuse(bool channelsLast) => new(
-        BatchNormFolding.FoldConv((Conv2d)layers[0], (BatchNorm2d)layers[1], channelsLast), BatchNormFolding.CopyPrelu((PReLU)layers[2]));
+        BatchNormFolding.FoldConv((Conv2d)layers[0], (GcSafeBatchNorm)layers[1], channelsLast), BatchNormFolding.CopyPrelu((GcSafePReLU)layers[2]));
 
     nn.Module<Tensor, Tensor> IFusable.Fuse(bool channelsLast) => Fuse(channelsLast);
 }
 
-/// <summary>Conv2d (no bias) + BatchNorm2d as <c>layers.0/1</c> (no activation).</summary>
+/// <summary>Conv2d (no bias) + BatchNorm as <c>layers.0/1</c> (no activation).</summary>
 internal sealed class MbfLinearBlock : nn.Module<Tensor, Tensor>, IFusable
 {
 #pragma warning disable IDE1006, SA1300
@@ -114,13 +115,13 @@ internal sealed class MbfLinearBlock : nn.Module<Tensor, Tensor>, IFusable
     {
         layers = Sequential(
             ("0", Conv2d(inC, outC, kernel, stride: stride, padding: padding, groups: groups, bias: false)),
-            ("1", BatchNorm2d(outC)));
+            ("1", GcSafeBatchNorm.For2d(outC)));
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor x) => layers.forward(x);
 
-    public FusedConvUnit Fuse(bool channelsLast) => new(BatchNormFolding.FoldConv((Conv2d)layers[0], (BatchNorm2d)layers[1], channelsLast), null);
+    public FusedConvUnit Fuse(bool channelsLast) => new(BatchNormFolding.FoldConv((Conv2d)layers[0], (GcSafeBatchNorm)layers[1], channelsLast), null);
 
     nn.Module<Tensor, Tensor> IFusable.Fuse(bool channelsLast) => Fuse(channelsLast);
 }
@@ -147,7 +148,7 @@ internal sealed class MbfDepthWise : nn.Module<Tensor, Tensor>, IFusable
     {
         if (!residual) return layers.forward(x);
         using var scope = NewDisposeScope();
-        return layers.forward(x).add_(x).MoveToOuterDisposeScope();
+        return layers.forward(x).add_(x, Scalars.One).MoveToOuterDisposeScope();
     }
 
     public nn.Module<Tensor, Tensor> Fuse(bool channelsLast) =>
@@ -175,7 +176,7 @@ internal sealed class MbfResidual : nn.Module<Tensor, Tensor>, IFusable
 }
 
 /// <summary>Global depthwise conv head: layers.0 LinearBlock (k x k depthwise), layers.1 flatten,
-/// layers.2 Linear without bias, layers.3 BatchNorm1d.</summary>
+/// layers.2 Linear without bias, layers.3 BatchNorm.</summary>
 internal sealed class MbfGdc : nn.Module<Tensor, Tensor>, IFusable
 {
 #pragma warning disable IDE1006, SA1300
@@ -188,12 +189,12 @@ internal sealed class MbfGdc : nn.Module<Tensor, Tensor>, IFusable
             ("0", new MbfLinearBlock(channels, channels, kernel, 1, 0, channels)),
             ("1", Flatten()),
             ("2", Linear(channels, embedding, hasBias: false)),
-            ("3", BatchNorm1d(embedding)));
+            ("3", GcSafeBatchNorm.For1d(embedding)));
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor x) => layers.forward(x);
 
     public nn.Module<Tensor, Tensor> Fuse(bool channelsLast) => new FusedMbfGdc(
-        ((MbfLinearBlock)layers[0]).Fuse(channelsLast), BatchNormFolding.FoldLinear((Linear)layers[2], null, 1, (BatchNorm1d)layers[3]));
+        ((MbfLinearBlock)layers[0]).Fuse(channelsLast), BatchNormFolding.FoldLinear((Linear)layers[2], null, 1, (GcSafeBatchNorm)layers[3]));
 }

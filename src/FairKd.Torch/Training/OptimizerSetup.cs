@@ -1,3 +1,4 @@
+using FairKd.Torch.Interop;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,11 +13,11 @@ namespace FairKd.Torch.Training;
 public static class OptimizerSetup
 {
     /// <summary>Creates the SGD optimiser with the backbone and header groups.</summary>
-    public static SGD Create(nn.Module backbone, nn.Module header, TrainOptions options)
+    public static GcSafeSgd Create(nn.Module backbone, nn.Module header, TrainOptions options)
     {
         var lr = options.ScaledLr;
         SGD.ParamGroup Group(nn.Module m) => new(m.parameters(), lr, options.Momentum, 0.0, options.WeightDecay, false, false);
-        return optim.SGD([Group(backbone), Group(header)], lr, options.Momentum, 0.0, options.WeightDecay, false, false);
+        return new GcSafeSgd([Group(backbone), Group(header)], lr, options.Momentum, 0.0, options.WeightDecay, false, false);
     }
 
     /// <summary>Sets every group's lr to its initial lr times <paramref name="factor"/>.</summary>

@@ -1,8 +1,10 @@
+using FairKd.Torch.Interop;
 using System.Diagnostics;
 using System.Threading.Channels;
 using FairKd.Core;
 using FairKd.Core.Records;
 using FairKd.Torch.Losses;
+using FairKd.Torch.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.PyBridge;
@@ -22,7 +24,7 @@ public sealed class Trainer : IDisposable
 {
     private readonly nn.Module<Tensor, Tensor> backbone;
     private readonly MarginHeader header;
-    private readonly SGD optimizer;
+    private readonly GcSafeSgd optimizer;
     private readonly StudySchedule schedule;
     private readonly Device device;
     private readonly string checkpointRoot;
@@ -60,7 +62,7 @@ public sealed class Trainer : IDisposable
     public string CheckpointRoot => checkpointRoot;
 
     /// <summary>The optimiser (group 0 backbone, group 1 header).</summary>
-    public SGD Optimizer => optimizer;
+    public GcSafeSgd Optimizer => optimizer;
 
     /// <summary>Position and counters; (NextEpoch, NextStep) is the next batch to train.</summary>
     public CheckpointState State { get; private set; }
@@ -102,6 +104,7 @@ public sealed class Trainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(batches);
         Directory.CreateDirectory(Options.OutputDir);
+        HostRecord.Current().Write(Options.OutputDir);
         using var log = new TrainLog(Path.Combine(Options.OutputDir, "train.jsonl"), Options.TensorBoard ? Path.Combine(Options.OutputDir, "tensorboard") : null);
         var window = new LogWindow(Options.LogEvery);
         var wall = Stopwatch.StartNew();
@@ -163,31 +166,15 @@ public sealed class Trainer : IDisposable
         backbone.train();
         header.train();
         using var scope = NewDisposeScope();
+        using var snapshot = new StepSnapshot(header);
         var n = batch.Count;
-        var x = tensor(batch.Images, [n, 3, batch.Size, batch.Size], device: device);
-        var y = tensor(batch.Labels, device: device);
-        var raw = backbone.call(x);
-        var f = nn.functional.normalize(raw, 2.0, 1, 1e-12);
-        var marginLoss = nn.functional.cross_entropy(header.call(f, header.InputNorms(raw, f), y), y);
-        var loss = marginLoss;
-        Tensor? kd = null;
-        if (batch.TeacherTargets is { } targets)
-        {
-            if (batch.TargetWidth != f.shape[1])
-                throw new ArgumentException($"batch epoch {batch.Epoch} step {batch.Step}: teacher targets are {batch.TargetWidth}-d, the student embeds {f.shape[1]}-d");
-            var teacher = tensor(targets, [n, batch.TargetWidth], device: device);
-            kd = DistillationLoss.Compute(teacher, f, Options.KdMode, Options.EffectiveKdLambda);
-            loss = marginLoss + kd;
-        }
-
+        var (loss, marginLoss, kd) = Forward(batch);
         var lossValue = loss.item<float>();
-        if (!float.IsFinite(lossValue)) throw Diverged(batch, $"loss is {lossValue}");
+        if (!float.IsFinite(lossValue)) throw Diverged(batch, $"loss is {lossValue}", Replay(batch, snapshot, lossValue, gradients: false));
         optimizer.zero_grad();
         loss.backward();
-        var gradNorm = Options.ClipNorm > 0
-            ? nn.utils.clip_grad_norm_(backbone.parameters(), Options.ClipNorm, 2.0)
-            : TotalNorm(backbone);
-        if (!double.IsFinite(gradNorm)) throw Diverged(batch, $"backbone gradient norm is {gradNorm}");
+        var gradNorm = GradNorm();
+        if (!double.IsFinite(gradNorm)) throw Diverged(batch, $"backbone gradient norm is {gradNorm}", Replay(batch, snapshot, gradNorm, gradients: true));
         optimizer.step();
         State.NextEpoch = batch.Epoch;
         State.NextStep = batch.Step + 1;
@@ -228,8 +215,57 @@ public sealed class Trainer : IDisposable
         schedulerEpoch = epoch;
     }
 
-    private TrainingDivergedException Diverged(TrainBatch b, string what) =>
-        new($"training diverged at epoch {b.Epoch} step {b.Step} (global step {State.GlobalStep + 1}): {what}; nothing was updated, the last good checkpoint is {LastCheckpoint ?? "(none yet)"}",
+    private (Tensor Loss, Tensor Margin, Tensor? Kd) Forward(TrainBatch batch)
+    {
+        var n = batch.Count;
+        var x = tensor(batch.Images, [n, 3, batch.Size, batch.Size], device: device);
+        var y = tensor(batch.Labels, device: device);
+        var raw = backbone.call(x);
+        var f = nn.functional.normalize(raw, 2.0, 1, 1e-12);
+        var marginLoss = nn.functional.cross_entropy(header.call(f, header.InputNorms(raw, f), y), y);
+        if (batch.TeacherTargets is not { } targets) return (marginLoss, marginLoss, null);
+        if (batch.TargetWidth != f.shape[1])
+            throw new ArgumentException($"batch epoch {batch.Epoch} step {batch.Step}: teacher targets are {batch.TargetWidth}-d, the student embeds {f.shape[1]}-d");
+        var teacher = tensor(targets, [n, batch.TargetWidth], device: device);
+        var kd = DistillationLoss.Compute(teacher, f, Options.KdMode, Options.EffectiveKdLambda);
+        return (marginLoss.add(kd, Scalars.One), marginLoss, kd);
+    }
+
+    private double GradNorm() => Options.ClipNorm > 0
+        ? nn.utils.clip_grad_norm_(backbone.parameters(), Options.ClipNorm, 2.0)
+        : TotalNorm(backbone);
+
+    /// <summary>
+    /// After a non-finite loss or gradient norm: the same step once more from the same random and header state, so the
+    /// record says whether this host computes that step the same way twice (a data or learning-rate problem repeats
+    /// bit for bit; a host fault usually does not). Written to <c>divergence.json</c> beside <c>host.json</c>.
+    /// </summary>
+    private DivergenceReplay Replay(TrainBatch batch, StepSnapshot snapshot, double first, bool gradients)
+    {
+        using var scope = NewDisposeScope();
+        snapshot.Restore(header);
+        var (loss, _, _) = Forward(batch);
+        double again = loss.item<float>();
+        if (gradients && double.IsFinite(again))
+        {
+            optimizer.zero_grad();
+            loss.backward();
+            again = GradNorm();
+        }
+
+        optimizer.zero_grad();
+        var replay = new DivergenceReplay(batch.Epoch, batch.Step, State.GlobalStep + 1, gradients ? "backbone gradient norm" : "loss", first, again,
+            BitConverter.DoubleToInt64Bits(first) == BitConverter.DoubleToInt64Bits(again) || (double.IsNaN(first) && double.IsNaN(again)));
+        replay.Write(Options.OutputDir);
+        return replay;
+    }
+
+    private TrainingDivergedException Diverged(TrainBatch b, string what, DivergenceReplay replay) =>
+        new($"training diverged at epoch {b.Epoch} step {b.Step} (global step {State.GlobalStep + 1}): {what}; nothing was updated, the last good checkpoint is {LastCheckpoint ?? "(none yet)"}. " +
+            (replay.SameTwice
+                ? "Replayed once, the host computed the same value again (a property of the data or the settings, e.g. the learning rate)"
+                : $"Replayed once, the host computed {replay.Replayed} instead: it does not compute this step the same way twice (run fairkd doctor)") +
+            $"; see {DivergenceReplay.FileName} and {HostRecord.FileName}",
             b.Epoch, b.Step, LastCheckpoint);
 
     private static long ParameterCount(nn.Module m) => m.parameters().Sum(p => p.numel());
@@ -237,7 +273,7 @@ public sealed class Trainer : IDisposable
     private static double TotalNorm(nn.Module m)
     {
         using var scope = NewDisposeScope();
-        var sq = m.parameters().Where(p => p.grad is not null).Select(p => p.grad!.pow(2).sum().item<float>()).Sum();
+        var sq = m.parameters().Where(p => p.grad is not null).Select(p => p.grad!.pow(Scalars.Long(2)).sum().item<float>()).Sum();
         return Math.Sqrt(sq);
     }
 }

@@ -1,3 +1,4 @@
+using FairKd.Torch.Interop;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,24 +13,24 @@ internal sealed class TinyNet : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // PyTorch attribute names
     private readonly Conv2d conv1, conv2;
-    private readonly BatchNorm2d bn1, bn2;
-    private readonly PReLU prelu1, prelu2;
+    private readonly GcSafeBatchNorm bn1, bn2;
+    private readonly GcSafePReLU prelu1, prelu2;
     private readonly Dropout dropout;
     private readonly Linear fc;
-    private readonly BatchNorm1d features;
+    private readonly GcSafeBatchNorm features;
 #pragma warning restore IDE1006
 
     public TinyNet(int size, int embedding, long seed, double dropoutP = 0.1) : base("TinyNet")
     {
         conv1 = nn.Conv2d(3, 8, 3, stride: 2, padding: 1, bias: false);
-        bn1 = nn.BatchNorm2d(8);
-        prelu1 = nn.PReLU(8);
+        bn1 = GcSafeBatchNorm.For2d(8);
+        prelu1 = new GcSafePReLU(8);
         conv2 = nn.Conv2d(8, 16, 3, stride: 2, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(16);
-        prelu2 = nn.PReLU(16);
+        bn2 = GcSafeBatchNorm.For2d(16);
+        prelu2 = new GcSafePReLU(16);
         dropout = nn.Dropout(dropoutP);
         fc = nn.Linear(16 * (size / 4) * (size / 4), embedding);
-        features = nn.BatchNorm1d(embedding);
+        features = GcSafeBatchNorm.For1d(embedding);
         RegisterComponents();
         using var g = new Generator((ulong)seed);
         using var noGrad = no_grad();

@@ -84,12 +84,50 @@ public class TrainerLoopTests
         var ex = await Assert.ThrowsAsync<TrainingDivergedException>(() => h.Trainer.RunAsync(Stream()).WaitAsync(Timeout));
         Assert.Equal((1, 1), (ex.Epoch, ex.Step));
         Assert.Contains("NaN", ex.Message, StringComparison.Ordinal);
+        // a NaN pixel gives the same NaN when the step is replayed: the data, not the host
+        var replay = DivergenceReplay.Read(Path.Combine(h.Dir.Path, DivergenceReplay.FileName));
+        Assert.Equal((1, 1, 4L, "loss", true), (replay.Epoch, replay.Step, replay.GlobalStep, replay.Quantity, replay.SameTwice));
+        Assert.True(double.IsNaN(replay.First) && double.IsNaN(replay.Replayed));
+        Assert.Contains("computed the same value again", ex.Message, StringComparison.Ordinal);
+        var host = FairKd.Torch.Runtime.HostRecord.Read(Path.Combine(h.Dir.Path, FairKd.Torch.Runtime.HostRecord.FileName));
+        Assert.Equal(Environment.ProcessorCount, host.Host.LogicalCores);
+        Assert.False(string.IsNullOrEmpty(host.Torch.LibTorch));
+        Assert.False(string.IsNullOrEmpty(host.OneDnnIsa));
         var checkpoints = CheckpointStore.List(Path.Combine(h.Dir.Path, "checkpoints"));
         Assert.Equal(ex.LastCheckpoint, Assert.Single(checkpoints)); // the epoch-0 checkpoint, nothing after the failure
         Assert.Equal(3, CheckpointStore.ReadState(checkpoints[0]).GlobalStep);
         using var fresh = new TrainerHarness(dir: h.Dir);
         fresh.Trainer.Resume(checkpoints[0]);
         Assert.True(float.IsFinite(fresh.Trainer.Step(data.Batch(1, 0)).Loss));
+    }
+
+    [Fact]
+    public void A_step_that_is_not_finite_once_but_finite_on_replay_is_recorded_as_a_host_fault()
+    {
+        using var dir = new FairKd.Tests.Shared.TempDir("flaky");
+        FairKd.Torch.Training.Trainer.SeedTorch(1);
+        using var backbone = new TinyNet(TrainerHarness.Size, TrainerHarness.Embedding, 1);
+        using var header = new FlakyHeader(TrainerHarness.Embedding, TrainerHarness.Classes);
+        using var trainer = new FairKd.Torch.Training.Trainer(backbone, header,
+            new TrainOptions { OutputDir = dir.Path, BatchSize = TrainerHarness.Batch, Epochs = 1, Seed = 1, TensorBoard = false });
+        var ex = Assert.Throws<TrainingDivergedException>(() => trainer.Step(TrainerHarness.Data(2).Batch(0, 0)));
+        Assert.Contains("does not compute this step the same way twice", ex.Message, StringComparison.Ordinal);
+        var replay = DivergenceReplay.Read(Path.Combine(dir.Path, DivergenceReplay.FileName));
+        Assert.False(replay.SameTwice);
+        Assert.True(double.IsNaN(replay.First) && double.IsFinite(replay.Replayed), $"{replay.First} then {replay.Replayed}");
+    }
+
+    /// <summary>An ArcFace header whose first forward returns NaN logits (a host that miscomputes once).</summary>
+    private sealed class FlakyHeader(int embedding, int classes) : FairKd.Torch.Losses.MarginHeader("Flaky", embedding, classes, 64.0, 1)
+    {
+        private readonly FairKd.Torch.Losses.ArcFaceHeader inner = new(embedding, classes, seed: 1);
+        private int calls;
+
+        public override Tensor forward(Tensor embeddings, Tensor norms, Tensor labels)
+        {
+            var logits = inner.forward(embeddings, norms, labels);
+            return calls++ == 0 ? logits.mul(FairKd.Torch.Interop.Scalars.Of(double.NaN)) : logits;
+        }
     }
 
     [Fact]

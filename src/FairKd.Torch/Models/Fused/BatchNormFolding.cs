@@ -1,3 +1,4 @@
+using FairKd.Torch.Interop;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,14 +13,14 @@ namespace FairKd.Torch.Models.Fused;
 internal static class BatchNormFolding
 {
     /// <summary>conv followed by bn -> one convolution with a bias (same stride, padding, groups, dilation).</summary>
-    public static Conv2d FoldConv(Conv2d conv, BatchNorm2d bn, bool channelsLast)
+    public static Conv2d FoldConv(Conv2d conv, GcSafeBatchNorm bn, bool channelsLast)
     {
         var fused = ConvLike(conv, bias: true);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var (s, t) = ScaleShift(bn);
         var w = D(conv.weight!) * s.view(-1, 1, 1, 1);
-        var b = conv.bias is null ? t : (D(conv.bias) * s) + t;
+        var b = conv.bias is null ? t : (D(conv.bias) * s).add(t, Scalars.One);
         SetWeight(fused, w, channelsLast);
         fused.bias!.copy_(b);
         return fused;
@@ -30,7 +31,7 @@ internal static class BatchNormFolding
     /// as one linear layer: W' = diag(s_after) W diag(s_before expanded over S*S),
     /// b' = s_after (W t_before + b) + t_after. Either BN may be null.
     /// </summary>
-    public static Linear FoldLinear(Linear linear, BatchNorm2d? before, long spatial, BatchNorm1d? after)
+    public static Linear FoldLinear(Linear linear, GcSafeBatchNorm? before, long spatial, GcSafeBatchNorm? after)
     {
         var fused = nn.Linear(linear.in_features, linear.out_features, hasBias: true);
         using var scope = NewDisposeScope();
@@ -42,7 +43,7 @@ internal static class BatchNormFolding
             var (s, t) = ScaleShift(before);
             var sx = s.repeat_interleave(spatial);
             var tx = t.repeat_interleave(spatial);
-            b = b + w.matmul(tx);
+            b = b.add(w.matmul(tx), Scalars.One);
             w = w * sx.view(1, -1);
         }
 
@@ -50,7 +51,7 @@ internal static class BatchNormFolding
         {
             var (s, t) = ScaleShift(after);
             w = w * s.view(-1, 1);
-            b = (b * s) + t;
+            b = (b * s).add(t, Scalars.One);
         }
 
         fused.weight!.copy_(w);
@@ -58,11 +59,12 @@ internal static class BatchNormFolding
         return fused;
     }
 
-    /// <summary>A float32 CPU copy of an eval-mode BatchNorm2d that cannot be folded (it precedes a padded conv).</summary>
-    public static BatchNorm2d CopyBatchNorm(BatchNorm2d bn)
+    /// <summary>A float32 CPU copy of an eval-mode BatchNorm that cannot be folded (it precedes a padded conv).</summary>
+    public static GcSafeBatchNorm CopyBatchNorm(GcSafeBatchNorm bn)
     {
+        using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var copy = nn.BatchNorm2d(bn.num_features, eps: bn.eps);
+        var copy = GcSafeBatchNorm.For2d(bn.num_features, eps: bn.eps);
         copy.weight!.copy_(bn.weight!.cpu().to_type(float32));
         copy.bias!.copy_(bn.bias!.cpu().to_type(float32));
         copy.running_mean!.copy_(bn.running_mean!.cpu().to_type(float32));
@@ -72,11 +74,12 @@ internal static class BatchNormFolding
     }
 
     /// <summary>A float32 CPU copy of a PReLU.</summary>
-    public static PReLU CopyPrelu(PReLU prelu)
+    public static GcSafePReLU CopyPrelu(GcSafePReLU prelu)
     {
+        using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var copy = nn.PReLU(prelu.num_parameters);
-        copy.weight!.copy_(prelu.weight!.cpu().to_type(float32));
+        var copy = new GcSafePReLU(prelu.NumParameters);
+        copy.Weight.copy_(prelu.Weight.cpu().to_type(float32));
         return copy;
     }
 
@@ -85,10 +88,10 @@ internal static class BatchNormFolding
         if (bn.running_mean is null || bn.running_var is null)
             throw new InvalidOperationException("BatchNorm without running statistics cannot be folded");
         var mean = D(bn.running_mean);
-        var s = (D(bn.running_var) + bn.eps).rsqrt();
+        var s = D(bn.running_var).add(Scalars.Of(bn.eps), Scalars.One).rsqrt();
         if (bn.weight is not null) s = s * D(bn.weight);
         var t = -mean * s;
-        if (bn.bias is not null) t = t + D(bn.bias);
+        if (bn.bias is not null) t = t.add(D(bn.bias), Scalars.One);
         return (s, t);
     }
 

@@ -1,3 +1,4 @@
+using FairKd.Torch.Interop;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -8,10 +9,10 @@ internal sealed class FusedConvUnit : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006, SA1300
     private readonly Conv2d conv;
-    private readonly PReLU? prelu;
+    private readonly GcSafePReLU? prelu;
 #pragma warning restore IDE1006, SA1300
 
-    public FusedConvUnit(Conv2d conv, PReLU? prelu) : base(nameof(FusedConvUnit))
+    public FusedConvUnit(Conv2d conv, GcSafePReLU? prelu) : base(nameof(FusedConvUnit))
     {
         this.conv = conv;
         this.prelu = prelu;

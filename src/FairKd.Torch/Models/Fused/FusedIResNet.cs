@@ -1,3 +1,4 @@
+using FairKd.Torch.Interop;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,7 +9,7 @@ namespace FairKd.Torch.Models.Fused;
 /// <summary>
 /// Inference form of an <see cref="IResNet"/> (see <see cref="FaceBackbone.FuseForInference"/>): the stem BN and
 /// each block's bn2/bn3 and downsample BN are folded into the convolution before them; the final BN2d and the
-/// <c>features</c> BatchNorm1d are folded into <c>fc</c>; dropout (identity in eval) is gone. Each block's bn1 stays a
+/// <c>features</c> BatchNorm are folded into <c>fc</c>; dropout (identity in eval) is gone. Each block's bn1 stays a
 /// BatchNorm: it precedes a zero-padded convolution, so folding it would change the border pixels.
 /// </summary>
 public sealed class FusedIResNet : FusedBackbone
@@ -49,13 +50,13 @@ public sealed class FusedIResNet : FusedBackbone
 internal sealed class FusedIBasicBlock : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006, SA1300
-    private readonly BatchNorm2d bn1;
+    private readonly GcSafeBatchNorm bn1;
     private readonly FusedConvUnit conv1;
     private readonly FusedConvUnit conv2;
     private readonly FusedConvUnit? downsample;
 #pragma warning restore IDE1006, SA1300
 
-    public FusedIBasicBlock(BatchNorm2d bn1, FusedConvUnit conv1, FusedConvUnit conv2, FusedConvUnit? downsample) : base(nameof(FusedIBasicBlock))
+    public FusedIBasicBlock(GcSafeBatchNorm bn1, FusedConvUnit conv1, FusedConvUnit conv2, FusedConvUnit? downsample) : base(nameof(FusedIBasicBlock))
     {
         this.bn1 = bn1;
         this.conv1 = conv1;
@@ -69,6 +70,6 @@ internal sealed class FusedIBasicBlock : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var o = conv2.forward(conv1.forward(bn1.forward(x)));
         var identity = downsample is null ? x : downsample.forward(x);
-        return o.add_(identity).MoveToOuterDisposeScope();
+        return o.add_(identity, Scalars.One).MoveToOuterDisposeScope();
     }
 }

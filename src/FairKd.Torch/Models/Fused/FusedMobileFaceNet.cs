@@ -1,3 +1,4 @@
+using FairKd.Torch.Interop;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -56,7 +57,7 @@ internal sealed class FusedMbfDepthWise : nn.Module<Tensor, Tensor>
     {
         if (!residual) return layers.forward(x);
         using var scope = NewDisposeScope();
-        return layers.forward(x).add_(x).MoveToOuterDisposeScope();
+        return layers.forward(x).add_(x, Scalars.One).MoveToOuterDisposeScope();
     }
 }
 
