@@ -73,7 +73,7 @@ internal sealed class EvalCommand
                 ModelLoader.SetThreads(threads);
                 var loaded = ModelLoader.Load(model, weights, onnx, device, half: false, "--model");
                 using var embedder = loaded.Embedder;
-                var imaging = ImagingOptions.Default with { Unaligned = policy };
+                var imaging = ImagingInputs.For(policy);
                 FusedEmbeddings? result = null;
                 await ConsoleProgress.RunAsync("eval", sets.Images.Count, async advance =>
                     result = await EvalEmbeddings.WithModelAsync(sets.Images, embedder, imaging, batchSize, workers ?? Environment.ProcessorCount, advance, ct));

@@ -7,16 +7,16 @@ namespace FairKd.Cli.Commands;
 
 /// <summary>
 /// The input options shared by every command that reads training images (`ingest`, `embed`): --dataset, --rec,
-/// --paths, --landmarks, --unaligned. Validates them (exit 2 on mistakes) and builds readers and landmark tables.
+/// --paths, plus the imaging options --landmarks and --unaligned (<see cref="ImagingInputs"/>, which `train` shares).
+/// Validates them (exit 2 on mistakes) and builds readers and landmark tables.
 /// </summary>
 internal sealed class IngestInputs
 {
-    private IngestInputs(string[] datasets, string[] recs, string[] pathLists, UnalignedPolicy policy)
+    private IngestInputs(string[] datasets, string[] recs, string[] pathLists)
     {
         Datasets = datasets;
         Recs = recs;
         PathLists = pathLists;
-        Unaligned = policy;
     }
 
     public string[] Datasets { get; }
@@ -25,42 +25,33 @@ internal sealed class IngestInputs
 
     public string[] PathLists { get; }
 
-    public UnalignedPolicy Unaligned { get; }
+    /// <summary>--landmarks and --unaligned.</summary>
+    public ImagingInputs ImagingInputs { get; private set; } = null!;
 
-    public Dictionary<string, LandmarkTable> Landmarks { get; } = new(StringComparer.Ordinal);
+    public UnalignedPolicy Unaligned => ImagingInputs.Unaligned;
+
+    public Dictionary<string, LandmarkTable> Landmarks => ImagingInputs.Landmarks;
 
     /// <summary>Paths of the landmark files given (fingerprinted by callers).</summary>
-    public List<string> LandmarkFiles { get; } = [];
+    public IEnumerable<string> LandmarkFiles => ImagingInputs.LandmarkFiles.Values;
 
     /// <summary>Imaging options with the chosen unaligned policy.</summary>
-    public ImagingOptions Imaging => ImagingOptions.Default with { Unaligned = Unaligned };
+    public ImagingOptions Imaging => ImagingInputs.Imaging;
 
     /// <summary>Parses the options; <paramref name="report"/> collects malformed entries of landmark files.</summary>
     public static IngestInputs Parse(string[] datasets, string[] recs, string[] pathLists, string[] landmarkFiles, string unaligned, ReaderReport report)
     {
         if (datasets.Length + recs.Length + pathLists.Length == 0)
             throw new UsageException("give at least one input: --dataset NAME=PATH[:layout], --rec NAME=PATH or --paths NAME=LIST");
-        var inputs = new IngestInputs(datasets, recs, pathLists, ParseUnaligned(unaligned));
-        var readers = inputs.BuildReaders(new ReaderReport());
-        DatasetName.EnsureUnique(readers.Select(r => r.Dataset), "--dataset/--rec/--paths");
-        foreach (var l in landmarkFiles)
-        {
-            var p = NamedPath.Parse(l, "--landmarks", NamedPathKind.File);
-            if (!readers.Any(r => r.Dataset == p.Name)) throw new UsageException($"--landmarks {l}: no dataset named '{p.Name}'");
-            inputs.Landmarks[p.Name] = LandmarkFileReader.Read(p.Path, report);
-            inputs.LandmarkFiles.Add(p.Path);
-        }
-
+        var inputs = new IngestInputs(datasets, recs, pathLists);
+        var names = inputs.BuildReaders(new ReaderReport()).Select(r => r.Dataset).ToList();
+        DatasetName.EnsureUnique(names, "--dataset/--rec/--paths");
+        inputs.ImagingInputs = ImagingInputs.Parse(landmarkFiles, unaligned, names, report);
         return inputs;
     }
 
-    /// <summary>The `--unaligned` option (shared by ingest, embed and eval).</summary>
-    public static UnalignedPolicy ParseUnaligned(string value) => value switch
-    {
-        "reject" => UnalignedPolicy.Reject,
-        "center-crop" => UnalignedPolicy.CenterCrop,
-        _ => throw new UsageException($"--unaligned {value}: use reject or center-crop"),
-    };
+    /// <summary>The `--unaligned` option (shared by ingest, embed, train and eval): <see cref="ImagingInputs.ParseUnaligned"/>.</summary>
+    public static UnalignedPolicy ParseUnaligned(string value) => ImagingInputs.ParseUnaligned(value);
 
     /// <summary>New readers over the inputs (each enumeration re-lists the sources).</summary>
     public List<ISampleReader> BuildReaders(ReaderReport report)

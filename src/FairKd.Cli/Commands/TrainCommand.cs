@@ -11,7 +11,8 @@ internal sealed class TrainCommand
 {
     [Command("train", Description =
         "Train a backbone with a margin loss on a manifest (or dataset folders), optionally distilling from cached teacher embeddings " +
-        "(--cache: lambda * MSE(teacher, normalise(student)), the flipped target when the image is flipped). Checkpoints every epoch and on Ctrl+C; " +
+        "(--cache: lambda * MSE(teacher, normalise(student)), the flipped target when the image is flipped). Images are decoded and aligned as embed does " +
+        "(--landmarks, --unaligned); with --cache, as the cache records, and a contradicting option is refused. Checkpoints every epoch and on Ctrl+C; " +
         "--resume continues; writes backbone.pth (PyTorch state_dict), model.json, train.jsonl, tensorboard/ and train-summary.json. " +
         "--target group trains the 4-way ethnicity classifier (softmax) and also writes classifier.pth.\n" +
         "  example: fairkd train --manifest data-manifests/mix --data-root bupt=/data/BUPT --data-root dcface=/data/DCFace --model iresnet34 --loss adaface --cache caches/r100 --out runs/r34-mix-kd")]
@@ -19,6 +20,8 @@ internal sealed class TrainCommand
         [Option("manifest", Description = "release folder (samples.csv, identities.csv)")] string? manifest = null,
         [Option("data-root", Description = "NAME=PATH: folder of dataset NAME of the manifest; repeatable")] string[]? dataRoot = null,
         [Option("dataset", Description = "NAME=PATH[:layout]: train on a dataset folder instead of a manifest; repeatable")] string[]? dataset = null,
+        [Option("landmarks", Description = "NAME=FILE: 5-point landmarks for dataset NAME (a --dataset name or a manifest dataset), matched by the path relative to its root as in ingest/embed; repeatable")] string[]? landmarks = null,
+        [Option("unaligned", Description = "images without landmarks that are not 112x112: reject (default) or center-crop; with --cache, the cache's policy unless given")] string? unaligned = null,
         [Option("model", Description = "backbone SPEC: registry name[:width=,input=,emb=,dropout=]")] string? model = null,
         [Option("out", Description = "run folder")] string? @out = null,
         [Option("loss", Description = "adaface (default), adaface-study, arcface, cosface, elasticarcface, elasticarcface-plus, softmax")] string? loss = null,
@@ -53,6 +56,9 @@ internal sealed class TrainCommand
                 _ => throw new UsageException($"--target {target}: use identity or group"),
             };
             var samples = Samples(manifest, dataRoot ?? [], dataset ?? [], ct);
+            var report = new ReaderReport();
+            var imaging = ImagingInputs.Parse(landmarks ?? [], unaligned, samples.Select(s => s.Dataset).ToHashSet(StringComparer.Ordinal), report);
+            foreach (var m in report.Malformed.Take(3)) Console.Error.WriteLine($"warning: {m}");
             var request = new TrainRequest
             {
                 OutDir = @out,
@@ -76,6 +82,7 @@ internal sealed class TrainCommand
                 LogEvery = logEvery,
                 InitWeights = initWeights,
                 KeepCheckpoints = keepCheckpoints,
+                Imaging = imaging,
             };
             return new TrainRun(request, samples).RunAsync(ct);
         }, context?.CancellationToken ?? CancellationToken.None);

@@ -26,9 +26,10 @@ internal sealed class EmbedRun(IngestInputs inputs, ReaderReport report, EmbedSe
         var samples = inputs.BuildReaders(report).SelectMany(r => r.Enumerate(ct)).ToList();
         if (samples.Count == 0) throw new UsageException("the inputs hold no images");
         var imaging = inputs.Imaging;
-        var metadata = new CacheMetadata(model.Name, model.WeightsSha256,
-            $"arcface-{imaging.OutputSize} (x-127.5)/127.5 rgb, unaligned={inputs.Unaligned.ToString().ToLowerInvariant()}",
-            model.Embedder.EmbeddingSize, typeof(EmbedRun).Assembly.GetName().Version?.ToString() ?? "0");
+        // what train --cache reads back to preprocess its images the same way (the string is the one older caches hold)
+        var record = inputs.ImagingInputs.Record(imaging);
+        var metadata = new CacheMetadata(model.Name, model.WeightsSha256, record.Describe(),
+            model.Embedder.EmbeddingSize, typeof(EmbedRun).Assembly.GetName().Version?.ToString() ?? "0") { Imaging = record };
         var options = new EmbeddingCacheOptions
         {
             Metadata = metadata,

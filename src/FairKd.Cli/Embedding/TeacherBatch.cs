@@ -8,7 +8,8 @@ namespace FairKd.Cli.Embedding;
 internal sealed record EmbedOutcome(IngestItem Item, TeacherTarget? Target, Reject? Reject);
 
 /// <summary>
-/// Runs the teacher on a batch of ingest items: the aligned faces and their mirrors are embedded (raw outputs), each
+/// Runs the teacher on a batch of ingest items: the aligned faces and their mirrors (<see cref="FaceLoader.Mirror"/>, the
+/// flip training applies) are embedded (raw outputs), each
 /// embedding's L2 norm is kept and the embedding normalised, and the ethnicity source labels the batch. Buffers are
 /// reused between batches (one instance per pipeline; not thread-safe).
 /// </summary>
@@ -43,7 +44,7 @@ internal sealed class TeacherBatch(IFaceEmbedder teacher, IEthnicitySource ethni
             for (var i = 0; i < faces.Count; i++)
             {
                 faces[i].Chw.CopyTo(_input.AsSpan(i * per, per));
-                Chw.FlipHorizontal(faces[i].Chw, _flipped.AsSpan(i * per, per), 3, size, size);
+                FaceLoader.Mirror(faces[i].Chw, _flipped.AsSpan(i * per, per), size);
             }
 
             teacher.Embed(_input.AsSpan(0, faces.Count * per), faces.Count, _raw.AsSpan(0, faces.Count * dim));

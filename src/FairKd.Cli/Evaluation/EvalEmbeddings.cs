@@ -5,6 +5,7 @@ using FairKd.Core.Records;
 using FairKd.Core.Tensors;
 using FairKd.Data.Cache;
 using FairKd.Data.Imaging;
+using FairKd.Data.Ingest;
 
 namespace FairKd.Cli.Evaluation;
 
@@ -26,7 +27,7 @@ internal static class EvalEmbeddings
         var dim = model.EmbeddingSize;
         var values = new float[images.Count * dim];
         var problems = new string?[images.Count];
-        var pre = new FacePreprocessor(imaging);
+        using var loader = new FaceLoader(imaging); // the decode + align + mirror of ingest, embed and train
         var clock = Stopwatch.StartNew();
         long embedded = 0;
         using var runner = new PipelineRunner(ct);
@@ -43,18 +44,7 @@ internal static class EvalEmbeddings
                 return (i, null);
             }
 
-            byte[] bytes;
-            try
-            {
-                bytes = img.Bytes ?? await File.ReadAllBytesAsync(img.Path!, token);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                problems[i] = $"read: {e.Message}";
-                return (i, null);
-            }
-
-            var r = pre.Process(bytes, img.Landmarks);
+            var r = img.Bytes is { } bytes ? loader.Process(bytes, img.Landmarks) : await loader.LoadAsync(new FileSource(img.Path!), img.Landmarks, token);
             if (!r.Succeeded) problems[i] = r.ToReject(img.Id).Reason;
             return (i, r.Succeeded ? r.Chw : null);
         }, workers, capacity: 4 * batchSize);
@@ -72,7 +62,7 @@ internal static class EvalEmbeddings
             for (var k = 0; k < ok.Count; k++)
             {
                 ok[k].Chw.CopyTo(input.AsSpan(k * per, per));
-                Chw.FlipHorizontal(ok[k].Chw, flipped.AsSpan(k * per, per), 3, size, size);
+                FaceLoader.Mirror(ok[k].Chw, flipped.AsSpan(k * per, per), size);
             }
 
             if (ok.Count > 0)

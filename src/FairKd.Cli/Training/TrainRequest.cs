@@ -44,4 +44,7 @@ internal sealed record TrainRequest
     public string? InitWeights { get; init; }
 
     public int KeepCheckpoints { get; init; } = 3;
+
+    /// <summary>--landmarks and --unaligned (parsed by the code ingest and embed use).</summary>
+    public required Commands.ImagingInputs Imaging { get; init; }
 }

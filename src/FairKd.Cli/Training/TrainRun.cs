@@ -39,11 +39,12 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
         var (label, classes) = Labels();
         using var targets = req.Caches.Count > 0 ? new CacheTeacherTargets(req.Caches) : null;
         if (targets is not null) CheckCache(targets, spec);
+        var (imaging, preprocessing) = Preprocessing(targets, spec);
 
         var config = new TrainRunConfig(ModelSpecText.Format(spec), req.Loss.ToLowerInvariant(), req.GroupTarget ? "group" : "identity", classes,
             targets is not null, targets is null ? null : req.KdMode, targets is null ? null : req.KdLambda, req.Caches.Select(Path.GetFullPath).ToList(),
             req.Epochs, req.BatchSize, req.Lr, req.Milestones, req.Seed, req.Flip, samples.Count, SamplesHash(),
-            req.InitWeights is null ? null : ModelWeights.Sha256(req.InitWeights));
+            req.InitWeights is null ? null : ModelWeights.Sha256(req.InitWeights)) { Preprocessing = preprocessing };
         var options = new TrainOptions
         {
             OutputDir = req.OutDir,
@@ -72,7 +73,11 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
         using var header = LossRegistry.Create(req.Loss, spec.EmbeddingSize, classes, new LossOptions(Seed: req.Seed));
         using var trainer = new Trainer(backbone, header, options);
         var (startEpoch, startStep) = (0, 0);
-        var data = new TrainDataOptions { BatchSize = req.BatchSize, Epochs = req.Epochs, Seed = req.Seed, Flip = req.Flip, Workers = req.Workers, MaxSteps = req.MaxSteps };
+        var data = new TrainDataOptions
+        {
+            BatchSize = req.BatchSize, Epochs = req.Epochs, Seed = req.Seed, Flip = req.Flip, Workers = req.Workers, MaxSteps = req.MaxSteps,
+            Imaging = imaging, Landmarks = req.Imaging.Landmarks,
+        };
         var stepsPerEpoch = data.StepsPerEpoch(samples.Count);
         if (req.Resume && CheckpointStore.FindLatest(trainer.CheckpointRoot) is { } latest)
         {
@@ -147,6 +152,26 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
         var missing = TrainDataPipeline.MissingFromCache(samples, targets);
         if (missing.Count > 0)
             throw new UsageException($"{missing.Count} of {samples.Count} training images are not in the cache (first: {string.Join(", ", missing.Take(3))}); embed them first or fix the manifest");
+    }
+
+    /// <summary>
+    /// The imaging options of the run: with caches, what they record (a contradicting --unaligned or --landmarks is
+    /// refused, <see cref="TrainPreprocessing"/>); without, the defaults with --unaligned. Also returns the run
+    /// config's record of them (null for the defaults, so runs started before it was recorded still resume).
+    /// </summary>
+    private (Data.Imaging.ImagingOptions Imaging, string? Record) Preprocessing(CacheTeacherTargets? targets, ModelSpec spec)
+    {
+        var landmarks = req.Imaging.Sources();
+        var uses = targets is null ? [] : TrainPreprocessing.UsesOf(targets, samples);
+        var resolved = TrainPreprocessing.Resolve(uses, req.Imaging.UnalignedGiven, landmarks);
+        foreach (var w in resolved.Warnings) Console.Error.WriteLine($"warning: {w}");
+        var imaging = resolved.Imaging;
+        if (spec.InputSize != imaging.OutputSize)
+            throw new UsageException($"the student {ModelSpecText.Format(spec)} takes {spec.InputSize}x{spec.InputSize} inputs, the training images are aligned to " +
+                $"{imaging.OutputSize}x{imaging.OutputSize}{(uses.Count > 0 ? " (as the cache records)" : "")}");
+        var record = Data.Imaging.PreprocessingRecord.For(imaging, landmarks).CanonicalLine();
+        var standard = Data.Imaging.PreprocessingRecord.For(Data.Imaging.ImagingOptions.Default, []).CanonicalLine();
+        return (imaging, record == standard ? null : record);
     }
 
     /// <summary>Refuses a folder holding another run; returns 0 for a finished identical run (no-op), null to go on.</summary>

@@ -30,6 +30,10 @@ internal sealed record TrainRunConfig(
 
     public int SchemaVersion { get; init; } = 1;
 
+    /// <summary>How the images are preprocessed (<c>PreprocessingRecord.CanonicalLine</c>: template, size, normalisation,
+    /// unaligned policy, landmark files by content); absent for the defaults (112, reject, no landmarks).</summary>
+    public string? Preprocessing { get; init; }
+
     internal static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,

@@ -200,11 +200,18 @@ public static class PipelinePlanner
             var args = new List<string> { "train", "--manifest", Out("manifests", dk) };
             var datasets = manifest.Caches.SelectMany(c => doc.Caches.TryGetValue(c, out var ce) ? ce.Datasets : []).Distinct(StringComparer.Ordinal).ToList();
             var dirs = new List<string>();
+            var files = new List<string>();
             foreach (var ds in datasets)
             {
                 var entry = Dataset(ds, $"manifests.{dk}");
                 args.AddRange(["--data-root", $"{ds}={entry.Path}"]);
                 dirs.Add(entry.Path);
+                if (entry.Landmarks is not null)
+                {
+                    // the student sees each image aligned as the cache's teacher saw it (train refuses a mismatch)
+                    args.AddRange(["--landmarks", $"{ds}={entry.Landmarks}"]);
+                    files.Add(entry.Landmarks);
+                }
             }
 
             args.AddRange(["--model", model.Spec, "--loss", loss.Name, "--out", outDir]);
@@ -220,7 +227,7 @@ public static class PipelinePlanner
             var label = new RunLabel(id, loss.Display ?? loss.Name, model.Display ?? model.Spec, kd, manifest.Display ?? dk);
             var what = $"student {id}: {model.Display ?? model.Spec}, {loss.Display ?? loss.Name}, {manifest.Display ?? dk}, {(kd ? "KD" : "no KD")}" +
                 (g.Table is null ? "" : $" [{g.Table}]");
-            return new PlannedStep("student/" + id, StepStage.Student, args, outDir, deps, [], dirs,
+            return new PlannedStep("student/" + id, StepStage.Student, args, outDir, deps, files, dirs,
                 ManifestImages(dk, manifest) * (settings.Epochs ?? DefaultEpochs), RateKeys("train", model.Spec), label, what);
         }
 

@@ -71,7 +71,15 @@ internal sealed class CacheSchema
     public DataField[] Ethnicity { get; }
 
     /// <summary>Parquet key-value metadata of every shard.</summary>
-    public static Dictionary<string, string> FileMetadata(CacheMetadata m, EmbeddingEncoding encoding) => new()
+    public static Dictionary<string, string> FileMetadata(CacheMetadata m, EmbeddingEncoding encoding)
+    {
+        var d = BaseMetadata(m, encoding);
+        // the record's settings with landmark files by content (no paths: partitions embedded on other machines agree)
+        if (m.Imaging is not null) d[MetaPrefix + "imaging"] = m.Imaging.CanonicalLine();
+        return d;
+    }
+
+    private static Dictionary<string, string> BaseMetadata(CacheMetadata m, EmbeddingEncoding encoding) => new()
     {
         [MetaPrefix + "schema_version"] = CacheIndex.CurrentSchemaVersion.ToString(CultureInfo.InvariantCulture),
         [MetaPrefix + "teacher"] = m.Teacher,

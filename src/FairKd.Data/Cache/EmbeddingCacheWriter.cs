@@ -294,7 +294,8 @@ public sealed class EmbeddingCacheWriter : IAsyncDisposable
         {
             _shardTemp = Path.Combine(_dir, ShardName(_index.Shards.Count) + AtomicFile.TempSuffix);
             var stream = _open(_shardTemp, FileMode.Create);
-            _shard = await ShardFileWriter.CreateAsync(stream, _schema, _options.Metadata, ct);
+            // Shards carry the index's metadata: a resumed cache from before the imaging record stays without one throughout.
+            _shard = await ShardFileWriter.CreateAsync(stream, _schema, _options.Metadata with { Imaging = _index.Metadata.Imaging }, ct);
         }
 
         await _shard.WriteRowGroupAsync(_rows, ct);
@@ -383,6 +384,10 @@ public sealed class EmbeddingCacheWriter : IAsyncDisposable
         Check("teacher", old.Metadata.Teacher, now.Metadata.Teacher);
         Check("weights SHA-256", old.Metadata.WeightsSha256, now.Metadata.WeightsSha256);
         Check("preprocessing", old.Metadata.Preprocessing, now.Metadata.Preprocessing);
+        // A cache written before the imaging record resumes: its preprocessing string and inputs fingerprint (which
+        // hashes the landmark files) already cover what the record adds.
+        if (old.Metadata.Imaging is not null)
+            Check("imaging record", old.Metadata.Imaging.CanonicalLine(), now.Metadata.Imaging?.CanonicalLine() ?? "(none)");
         Check("embedding size", old.Metadata.EmbeddingSize, now.Metadata.EmbeddingSize);
         Check("class order", string.Join(',', old.ClassOrder), string.Join(',', now.ClassOrder));
         Check("inputs fingerprint", old.Fingerprint, now.Fingerprint);

@@ -10,7 +10,8 @@ namespace FairKd.Data.Ingest;
 /// <summary>
 /// The ingest stage as a library API: readers' samples are enumerated, their bytes read, decoded and aligned by
 /// <see cref="IngestOptions.Workers"/> parallel workers, and yielded IN ENUMERATION ORDER as <see cref="IngestItem"/>s
-/// (aligned CHW tensors or rejects with reasons). The embed stage consumes the same channel in process.
+/// (aligned CHW tensors or rejects with reasons). The embed stage consumes the same channel in process. The per-sample work is <see cref="FaceLoader"/>, which
+/// training and evaluation use too.
 /// </summary>
 public sealed class IngestPipeline(
     IReadOnlyList<ISampleReader> readers,
@@ -18,17 +19,16 @@ public sealed class IngestPipeline(
     IngestOptions options)
 {
     /// <summary>Stage name used in rejects.csv for samples whose bytes could not be read.</summary>
-    public const string ReadStage = "read";
+    public const string ReadStage = FaceLoader.ReadStage;
 
     /// <summary>Stage name used in rejects.csv for landmark lookup problems.</summary>
-    public const string LandmarksStage = "landmarks";
+    public const string LandmarksStage = FaceLoader.LandmarksStage;
 
     /// <summary>Starts the enumerate and decode+align stages on <paramref name="runner"/> and returns their output.</summary>
     public ChannelReader<IngestItem> Start(PipelineRunner runner)
     {
         ArgumentNullException.ThrowIfNull(runner);
-        var preprocessor = new FacePreprocessor(options.Imaging);
-        var bytesReader = new SampleBytesReader(options.MaxFileBytes);
+        var loader = new FaceLoader(options.Imaging, landmarksByDataset, options.MaxFileBytes);
         var samples = runner.Source<SampleRef>("enumerate", async (writer, ct) =>
         {
             foreach (var reader in readers)
@@ -37,27 +37,18 @@ public sealed class IngestPipeline(
         }, options.ChannelCapacity);
 
         return runner.Map<SampleRef, IngestItem>("decode+align", samples,
-            async (sample, ct) => await ProcessAsync(sample, bytesReader, preprocessor, ct).ConfigureAwait(false),
+            async (sample, ct) => ToItem(await loader.LoadAsync(sample, ct).ConfigureAwait(false)),
             options.Workers, options.ChannelCapacity);
     }
 
-    private async ValueTask<IngestItem> ProcessAsync(SampleRef sample, SampleBytesReader bytesReader, FacePreprocessor preprocessor, CancellationToken ct)
+    /// <summary>The ingest item of a loaded sample: the aligned face with what ingest records about it, or the reject.</summary>
+    public static IngestItem ToItem(FaceLoad load)
     {
-        var bytes = await bytesReader.ReadAsync(sample.Source, ct).ConfigureAwait(false);
-        if (!bytes.Ok) return new IngestItem(null, new Reject(sample.Key, ReadStage, bytes.RejectReason!), sample);
-
-        FaceLandmarks? landmarks = null;
-        if (landmarksByDataset.TryGetValue(sample.Dataset, out var table))
-        {
-            var match = table.Find(sample.RelativePath, out landmarks);
-            if (match == LandmarkMatch.Ambiguous)
-                return new IngestItem(null, new Reject(sample.Key, LandmarksStage, "landmarks: ambiguous (several landmark rows match this path)"), sample);
-        }
-
-        var result = preprocessor.Process(bytes.Bytes, landmarks);
+        ArgumentNullException.ThrowIfNull(load);
+        var (sample, result) = (load.Sample, load.Result);
         if (!result.Succeeded) return new IngestItem(null, result.ToReject(sample.Key), sample);
-        var sha = Convert.ToHexStringLower(SHA256.HashData(bytes.Bytes!));
-        var info = new SampleInfo(result.SourceWidth, result.SourceHeight, result.Mode == AlignmentMode.Landmarks ? landmarks : null, result.Mode, sha);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(load.Bytes!));
+        var info = new SampleInfo(result.SourceWidth, result.SourceHeight, result.Mode == AlignmentMode.Landmarks ? load.Landmarks : null, result.Mode, sha);
         return new IngestItem(new AlignedFace(sample, info, result.Chw!, result.Size), null, sample);
     }
 }

@@ -47,8 +47,14 @@ public sealed class CacheTeacherTargets : ITeacherTargets, IDisposable
     /// <summary>Teacher names and weights of the caches, for the run's record.</summary>
     public IEnumerable<string> Describe() => _readers.Select(r => $"{r.Directory} ({r.Metadata.Teacher}, weights {r.Metadata.WeightsSha256[..12]})");
 
+    /// <summary>The caches in lookup order: folder and metadata (with the recorded preprocessing).</summary>
+    public IReadOnlyList<(string Directory, CacheMetadata Metadata)> Caches => [.. _readers.Select(r => (r.Directory, r.Metadata))];
+
     /// <inheritdoc />
     public bool Contains(string key) => _readers.Any(r => r.TryLookup(key, out _));
+
+    /// <summary>Position in <see cref="Caches"/> of the cache that serves <paramref name="key"/> (the first holding it), or -1.</summary>
+    public int CacheOf(string key) => _readers.FindIndex(r => r.TryLookup(key, out _));
 
     /// <inheritdoc />
     public void Get(string key, bool flipped, Span<float> destination)

@@ -1,3 +1,6 @@
+using FairKd.Data.Imaging;
+using FairKd.Data.Readers;
+
 namespace FairKd.Data.Training;
 
 /// <summary>Settings of the training data pipeline (manifest -> shuffle -> decode -> flip -> cache lookup -> batches).</summary>
@@ -16,6 +19,14 @@ public sealed record TrainDataOptions
 
     /// <summary>Random horizontal flip with probability 0.5 (default true); a flipped image gets the cached flipped target.</summary>
     public bool Flip { get; init; } = true;
+
+    /// <summary>Output size and the policy for images without landmarks (default <see cref="ImagingOptions.Default"/>): the
+    /// same options ingest and embed take, so a training image becomes exactly the face embed cached the target of.</summary>
+    public ImagingOptions Imaging { get; init; } = ImagingOptions.Default;
+
+    /// <summary>Landmark tables by dataset name (default none), looked up by the sample's path relative to its dataset
+    /// root, as in ingest and embed.</summary>
+    public IReadOnlyDictionary<string, LandmarkTable> Landmarks { get; init; } = new Dictionary<string, LandmarkTable>();
 
     /// <summary>Parallel decode workers (default: cores).</summary>
     public int Workers { get; init; } = Environment.ProcessorCount;
@@ -43,5 +54,6 @@ public sealed record TrainDataOptions
         if (Workers < 1) throw new Core.UsageException("--workers must be at least 1");
         if (Prefetch < 1) throw new Core.UsageException("prefetch must be at least 1");
         if (MaxSteps is < 1) throw new Core.UsageException("--max-steps must be at least 1");
+        Imaging.Validate();
     }
 }

@@ -3,25 +3,26 @@ using System.Threading.Channels;
 using FairKd.Core;
 using FairKd.Core.Pipeline;
 using FairKd.Core.Records;
-using FairKd.Core.Tensors;
-using FairKd.Data.Imaging;
+using FairKd.Data.Ingest;
 
 namespace FairKd.Data.Training;
 
 /// <summary>
 /// The training data pipeline on a <see cref="PipelineRunner"/>: a seeded per-epoch permutation and flip draw ->
-/// decode + normalise (N ordered workers, the ingest stage's <see cref="FacePreprocessor"/>) -> batch assembly (flip,
+/// read + landmarks + decode + align + normalise (N ordered workers, <see cref="FaceLoader"/>: the ingest and embed
+/// stages' own per-sample step, with <see cref="TrainDataOptions.Imaging"/> and <see cref="TrainDataOptions.Landmarks"/>)
+/// -> batch assembly (flip with <see cref="FaceLoader.Mirror"/>, the mirror embed caches the flipped target of;
 /// cached teacher target of the image as seen, label) -> a bounded prefetch channel of <see cref="TrainBatch"/>es.
 /// Batch k of epoch e is permutation positions [kB, (k+1)B) of epoch e's generator, so the stream is the same
 /// whatever the worker count and a resumed run (<see cref="TrainDataOptions.StartEpoch"/>/<see cref="TrainDataOptions.StartStep"/>)
-/// starts exactly where the interrupted one stopped without decoding what came before. An image that fails to decode
-/// is left out of its batch (recorded in <see cref="Rejects"/>), which stays deterministic.
+/// starts exactly where the interrupted one stopped without decoding what came before. An image that fails to load
+/// (read, landmarks, decode or align) is left out of its batch (recorded in <see cref="Rejects"/>), which stays deterministic.
 /// </summary>
 public sealed class TrainDataPipeline(IReadOnlyList<TrainSample> samples, Func<TrainSample, long> label, ITeacherTargets? targets, TrainDataOptions options)
 {
     private readonly ConcurrentQueue<Reject> _rejects = new();
 
-    /// <summary>Images left out because they could not be read or decoded.</summary>
+    /// <summary>Images left out because they could not be read, decoded or aligned (with the stage that refused them).</summary>
     public IReadOnlyCollection<Reject> Rejects => _rejects;
 
     /// <summary>Steps per epoch (drop_last).</summary>
@@ -58,7 +59,7 @@ public sealed class TrainDataPipeline(IReadOnlyList<TrainSample> samples, Func<T
         options.Validate();
         var steps = StepsPerEpoch;
         if (steps == 0) throw new UsageException($"{samples.Count} images make no batch of {options.BatchSize}: lower --batch-size");
-        var preprocessor = new FacePreprocessor(ImagingOptions.Default);
+        var loader = new FaceLoader(options.Imaging, options.Landmarks);
         var slots = runner.Source<Slot>("shuffle", async (writer, ct) =>
         {
             long produced = 0;
@@ -76,19 +77,8 @@ public sealed class TrainDataPipeline(IReadOnlyList<TrainSample> samples, Func<T
 
         var decoded = runner.Map<Slot, Decoded>("decode", slots, async (slot, ct) =>
         {
-            var s = samples[slot.Index];
-            byte[] bytes;
-            try
-            {
-                bytes = await File.ReadAllBytesAsync(s.Path, ct).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return new Decoded(slot, null, $"read: {e.Message}");
-            }
-
-            var r = preprocessor.Process(bytes, null);
-            return new Decoded(slot, r.Succeeded ? r.Chw : null, r.Succeeded ? null : r.ToReject(s.Key).Reason);
+            var r = (await loader.LoadAsync(samples[slot.Index].ToSampleRef(), ct).ConfigureAwait(false)).Result;
+            return new Decoded(slot, r.Chw, r.Succeeded ? null : r.ToReject(samples[slot.Index].Key));
         }, options.Workers, capacity: 2 * options.BatchSize);
 
         var output = PipelineRunner.CreateChannel<TrainBatch>(options.Prefetch, singleWriter: true);
@@ -99,21 +89,21 @@ public sealed class TrainDataPipeline(IReadOnlyList<TrainSample> samples, Func<T
             {
                 if (pending.Count > 0 && (pending[0].Slot.Epoch != d.Slot.Epoch || pending[0].Slot.Step != d.Slot.Step))
                 {
-                    if (Assemble(pending, preprocessor.OutputSize) is { } b) await output.Writer.WriteAsync(b, ct).ConfigureAwait(false);
+                    if (Assemble(pending, loader.OutputSize) is { } b) await output.Writer.WriteAsync(b, ct).ConfigureAwait(false);
                     pending.Clear();
                 }
 
                 pending.Add(d);
             }
 
-            if (pending.Count > 0 && Assemble(pending, preprocessor.OutputSize) is { } last) await output.Writer.WriteAsync(last, ct).ConfigureAwait(false);
+            if (pending.Count > 0 && Assemble(pending, loader.OutputSize) is { } last) await output.Writer.WriteAsync(last, ct).ConfigureAwait(false);
         });
         return output.Reader;
     }
 
     private TrainBatch? Assemble(List<Decoded> slots, int size)
     {
-        foreach (var d in slots.Where(d => d.Chw is null)) _rejects.Enqueue(new Reject(samples[d.Slot.Index].Key, "train-decode", d.Problem!));
+        foreach (var d in slots.Where(d => d.Chw is null)) _rejects.Enqueue(d.Problem!);
         var ok = slots.Where(d => d.Chw is not null).ToList();
         if (ok.Count == 0) return null;
         var per = 3 * size * size;
@@ -127,7 +117,7 @@ public sealed class TrainDataPipeline(IReadOnlyList<TrainSample> samples, Func<T
             var d = ok[i];
             var s = samples[d.Slot.Index];
             var dest = images.AsSpan(i * per, per);
-            if (d.Slot.Flip) Chw.FlipHorizontal(d.Chw, dest, 3, size, size);
+            if (d.Slot.Flip) FaceLoader.Mirror(d.Chw, dest, size);
             else d.Chw.CopyTo(dest);
             labels[i] = label(s);
             flipped[i] = d.Slot.Flip;
@@ -140,5 +130,5 @@ public sealed class TrainDataPipeline(IReadOnlyList<TrainSample> samples, Func<T
 
     private sealed record Slot(int Epoch, int Step, int Index, bool Flip);
 
-    private sealed record Decoded(Slot Slot, float[]? Chw, string? Problem);
+    private sealed record Decoded(Slot Slot, float[]? Chw, Reject? Problem);
 }

@@ -23,7 +23,7 @@ public static class TrainSampleSources
             var rel = s.RelativePath.Replace('\\', '/');
             if (Path.IsPathRooted(rel) || rel.Split('/').Any(c => c is ".." or ""))
                 throw new UsageException($"{releaseDir}: sample {s.Key} has an unsafe relative path '{s.RelativePath}'");
-            list.Add(new TrainSample(s.Key, s.Dataset, s.Identity, groups.GetValueOrDefault(s.Identity), Path.Combine(roots[s.Dataset], rel)));
+            list.Add(new TrainSample(s.Key, s.Dataset, s.Identity, groups.GetValueOrDefault(s.Identity), Path.Combine(roots[s.Dataset], rel), rel));
         }
 
         list.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
@@ -41,7 +41,7 @@ public static class TrainSampleSources
             {
                 if (s.Source is not Core.Records.FileSource f)
                     throw new UsageException($"dataset {r.Dataset}: training reads image files; convert RecordIO with `fairkd ingest --write-aligned` first");
-                list.Add(new TrainSample(s.Key, s.Dataset, s.Identity, s.Group, f.FullPath));
+                list.Add(new TrainSample(s.Key, s.Dataset, s.Identity, s.Group, f.FullPath, s.RelativePath));
             }
         }
 

@@ -102,4 +102,29 @@ public class PipelinePlannerTests
         Assert.Equal(120, built.WorkImages);
         Assert.Equal(200, PipelinePlanner.Plan(doc).Single(s => s.Stage == StepStage.Teacher).WorkImages);
     }
+
+    [Fact]
+    public void Students_get_the_landmarks_their_datasets_were_cached_with()
+    {
+        var doc = PipelineLoader.Parse("""
+            { "schemaVersion": 1, "out": "o",
+              "datasets": { "real": { "path": "/d/real", "layout": "group/identity/image", "images": 100 },
+                            "loose": { "path": "/d/loose", "layout": "group/identity/image", "landmarks": "/d/loose/lmk.txt", "images": 50 } },
+              "teachers": { "t": { "model": "iresnet18", "loss": "arcface", "datasets": ["real"] } },
+              "caches": { "c": { "teacher": "t", "datasets": ["real", "loose"] } },
+              "manifests": { "m": { "recipe": "r.json", "caches": ["c"] } },
+              "students": [ { "models": ["iresnet18"], "losses": ["arcface"], "data": ["m"], "kd": [true, false], "cache": "c" } ] }
+            """, "p.json");
+        var steps = PipelinePlanner.Plan(doc);
+        var cache = steps.Single(s => s.Stage == StepStage.Embed);
+        Assert.Equal("loose=/d/loose/lmk.txt", cache.Args[cache.Args.ToList().IndexOf("--landmarks") + 1]);
+        var students = steps.Where(s => s.Stage == StepStage.Student).ToList();
+        Assert.Equal(2, students.Count);
+        foreach (var st in students)
+        {
+            var args = st.Args.ToList();
+            Assert.Equal(["loose=/d/loose/lmk.txt"], args.Select((a, i) => (a, i)).Where(t => t.a == "--landmarks").Select(t => args[t.i + 1]));
+            Assert.Contains("/d/loose/lmk.txt", st.ExternalFiles);
+        }
+    }
 }

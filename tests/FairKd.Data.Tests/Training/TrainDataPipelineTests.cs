@@ -3,6 +3,7 @@ using FairKd.Core.Records;
 using FairKd.Core.Tensors;
 using FairKd.Data.Demo;
 using FairKd.Data.Imaging;
+using FairKd.Data.Ingest;
 using FairKd.Data.Readers;
 using FairKd.Data.Training;
 using FairKd.Tests.Shared;
@@ -107,6 +108,90 @@ public class TrainDataPipelineTests(TrainDataFixture fx) : IClassFixture<TrainDa
             else plain.CopyTo(expected, 0);
             Assert.True(b.Images.AsSpan(i * per, per).SequenceEqual(expected), $"row {i} ({b.Keys[i]}, flipped {b.Flipped[i]})");
         }
+    }
+
+    [Fact]
+    public async Task On_unaligned_images_with_landmarks_batches_hold_exactly_the_faces_and_mirrors_ingest_and_embed_make()
+    {
+        var report = new ReaderReport();
+        var reader = new ImageFolderReader(DatasetSpec.Parse($"unaligned={fx.Dir.Combine("unaligned")}:group/identity/image"), report);
+        var samples = TrainSampleSources.FromReaders([reader]);
+        var landmarks = new Dictionary<string, LandmarkTable>(StringComparer.Ordinal)
+        {
+            ["unaligned"] = LandmarkFileReader.Read(fx.Dir.Combine("unaligned", "landmarks.txt"), report),
+        };
+        Assert.Empty(report.Malformed);
+
+        // What ingest writes and embed feeds the teacher: the ingest pipeline over the same dataset and landmark file.
+        var ingested = new Dictionary<string, AlignedFace>(StringComparer.Ordinal);
+        using (var runner = new PipelineRunner())
+        {
+            var items = new IngestPipeline([reader], landmarks, new IngestOptions { Workers = 2 }).Start(runner);
+            runner.Sink<IngestItem>("collect", items, (item, _) =>
+            {
+                ingested.Add(item.Sample.Key, item.Face ?? throw new InvalidOperationException($"ingest rejected {item.Reject}"));
+                return ValueTask.CompletedTask;
+            });
+            await runner.RunAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+
+        Assert.Equal(samples.Count, ingested.Count);
+        Assert.All(ingested.Values, f => Assert.Equal(AlignmentMode.Landmarks, f.Info.Mode));
+        Assert.All(ingested.Values, f => Assert.NotEqual(f.Size, f.Info.SourceWidth)); // truly unaligned sources
+
+        var options = new TrainDataOptions { BatchSize = 4, Epochs = 3, Seed = 11, Workers = 2, Landmarks = landmarks };
+        var batches = await RunAsync(samples, new FakeTargets(samples.Select(s => s.Key)), options);
+        Assert.Equal(3 * (samples.Count / 4), batches.Count);
+        var rows = 0;
+        var flippedRows = 0;
+        foreach (var b in batches)
+        {
+            var per = 3 * b.Size * b.Size;
+            for (var i = 0; i < b.Count; i++)
+            {
+                var face = ingested[b.Keys[i]];
+                Assert.Equal(face.Size, b.Size);
+                // the mirror written out (row reversal per channel), and the one embed's cached flipped target is of
+                var expected = b.Flipped[i] ? MirrorByHand(face.Chw, b.Size) : face.Chw;
+                if (b.Flipped[i]) Assert.Equal(expected, face.FlippedChw());
+                Assert.True(b.Images.AsSpan(i * per, per).SequenceEqual(expected), $"epoch {b.Epoch} step {b.Step} row {i} ({b.Keys[i]}, flipped {b.Flipped[i]})");
+                Assert.Equal(b.Flipped[i] ? 1f : 0f, b.TeacherTargets![(2 * i) + 1]);
+                rows++;
+                if (b.Flipped[i]) flippedRows++;
+            }
+        }
+
+        Assert.InRange(flippedRows, 1, rows - 1);
+
+        // The comparison can fail: without the landmarks the same images are refused (reject policy) or become other pictures.
+        var refused = new TrainDataPipeline(samples, _ => 0, null, options with { Landmarks = new Dictionary<string, LandmarkTable>(), Epochs = 1 });
+        using (var runner = new PipelineRunner())
+        {
+            var reader2 = refused.Start(runner);
+            var count = 0;
+            var drain = Task.Run(async () => { await foreach (var _ in reader2.ReadAllAsync()) count++; });
+            await runner.RunAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            await drain;
+            Assert.Equal(0, count);
+            Assert.Equal(samples.Count - (samples.Count % 4), refused.Rejects.Count);
+            Assert.All(refused.Rejects, r => Assert.Equal(PreprocessStages.Align, r.Stage));
+        }
+
+        var cropped = await RunAsync(samples, null, options with { Landmarks = new Dictionary<string, LandmarkTable>(), Imaging = ImagingOptions.Default with { Unaligned = UnalignedPolicy.CenterCrop }, Epochs = 1 });
+        var c = cropped[0];
+        var p = 3 * c.Size * c.Size;
+        var plain = c.Flipped[0] ? MirrorByHand(ingested[c.Keys[0]].Chw, c.Size) : ingested[c.Keys[0]].Chw;
+        Assert.False(c.Images.AsSpan(0, p).SequenceEqual(plain), "a centre crop equals the aligned face: the test could not tell them apart");
+    }
+
+    private static float[] MirrorByHand(float[] chw, int size)
+    {
+        var m = new float[chw.Length];
+        for (var ch = 0; ch < 3; ch++)
+            for (var y = 0; y < size; y++)
+                for (var x = 0; x < size; x++)
+                    m[(((ch * size) + y) * size) + x] = chw[(((ch * size) + y) * size) + (size - 1 - x)];
+        return m;
     }
 
     [Fact]
