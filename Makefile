@@ -11,7 +11,8 @@ RESULTS  = artifacts/test-results
 build:
 	$(DOTNET) build FairKd.sln $(BUILDFLAGS)
 
-# Python reference computations (golden files) are regenerated first when their inputs changed.
+# Golden files (Python reference computations) are committed with a hash of generator + inputs + outputs: unchanged, they
+# are used as they are (no Python needed); a changed generator or input is regenerated, or reported with what to install.
 golden:
 	bash tests/golden/generate.sh
 
