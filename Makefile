@@ -11,15 +11,17 @@ RESULTS  = artifacts/test-results
 build:
 	$(DOTNET) build FairKd.sln $(BUILDFLAGS)
 
-# Python reference computations (golden files) are regenerated first when their inputs changed.
+# Golden files (Python reference computations) are committed with a hash of generator + inputs + outputs: unchanged, they
+# are used as they are (no Python needed); a changed generator or input is regenerated, or reported with what to install.
 golden:
 	bash tests/golden/generate.sh
 
+# The closing summary (counts, skip reasons) is printed whether or not tests failed; the exit status is dotnet test's.
 test: build golden
 	rm -rf $(RESULTS)
-	$(DOTNET) test FairKd.sln $(BUILDFLAGS) --no-build --logger trx --results-directory $(RESULTS) \
-		-- RunConfiguration.TestSessionTimeout=840000
-	@bash build/test-summary.sh $(RESULTS)
+	@rc=0; $(DOTNET) test FairKd.sln $(BUILDFLAGS) --no-build --logger trx --results-directory $(RESULTS) \
+		-- RunConfiguration.TestSessionTimeout=840000 || rc=$$?; \
+	bash build/test-summary.sh $(RESULTS) && exit $$rc
 
 # The study in miniature (pipelines/demo.json): demo data, teacher, ethnicity classifier, cache, manifests, students with
 # and without KD, evaluation, report. Killed half-way, it resumes where it stopped.

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using FairKd.Core.Evaluation;
 using FairKd.Data.Eval;
 using FairKd.Data.Imaging;
@@ -79,21 +80,15 @@ public class EvalCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
     [Fact]
     public void Packs_are_evaluated_and_hostile_packs_refused()
     {
-        var files = Directory.GetFiles(Path.Combine(fx.Data, "lfw"), "*.jpg", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
-        var pack = fx.Dir.Combine("v-pack.bin");
-        var list = fx.Dir.Combine("v-pack.txt");
-        File.WriteAllLines(list, files.Take(40));
-        var py = ProcessRunner.Run(RepoPaths.Python, ["-c",
-            "import pickle,sys,os\n" +
-            "paths=open(sys.argv[1]).read().split()\n" +
-            "bins=[open(p,'rb').read() for p in paths]\n" +
-            "same=[os.path.dirname(paths[2*k])==os.path.dirname(paths[2*k+1]) for k in range(len(paths)//2)]\n" +
-            "pickle.dump((bins,same),open(sys.argv[2],'wb'),protocol=4)\n", list, pack]);
-        Assert.True(py.ExitCode == 0, py.ToString());
+        // A protocol-4 pack of 112x112 JPEGs written by Python (tests/golden/eval/make_packs.py, packs.json "aligned112").
+        var golden = JsonDocument.Parse(File.ReadAllText(RepoPaths.Golden("eval/packs/packs.json"))).RootElement.GetProperty("aligned112");
+        var pack = RepoPaths.Golden($"eval/packs/{golden.GetProperty("pack").GetString()}.bin");
         var r = ProcessRunner.Fairkd("eval", "--model", EmbedFixture.Spec, "--weights", EmbedFixture.Weights, "--bin", $"tinypack={pack}", "--out", fx.Dir.Combine("v-bin"));
         Assert.True(r.ExitCode == 0, r.ToString());
         var set = EvalJson.Read(fx.Dir.Combine("v-bin", "eval.json")).Sets.Single();
-        Assert.Equal(Math.Min(files.Count, 40) / 2, set.Pairs);
+        Assert.Equal(golden.GetProperty("pairs").GetInt32(), set.Pairs);
+        Assert.Equal(golden.GetProperty("issame").EnumerateArray().Count(e => e.GetBoolean()), set.GenuinePairs);
+        Assert.Equal(0, set.DroppedPairs);
         Assert.True(set.Pairs >= 10, "the pack needs at least one pair per fold");
         Assert.Equal(TargetSetKind.Bin, set.Kind);
 

@@ -1,24 +1,18 @@
 namespace FairKd.Tests.Shared;
 
-/// <summary>Read-only reference files of the shared folder (CI places a copy of shared/ beside the clone).</summary>
+/// <summary>Published reference files committed in the repository's reference/ folder (nothing outside the clone is read).</summary>
 internal static class ReferenceFiles
 {
-    /// <summary>
-    /// shared/reference/paper-results.md: &lt;repo root&gt;/../shared/reference first, else the nearest ancestor folder holding
-    /// shared/reference/paper-results.md (developer worktrees). Fails with a clear message when absent.
-    /// </summary>
-    public static string PaperResults => Find(Path.Combine("shared", "reference", "paper-results.md"));
+    /// <summary>reference/paper-results.md: the study's published Tables 1, 2 and 4. Throws when it is missing (never skips).</summary>
+    public static string PaperResults => Require(Path.Combine("reference", "paper-results.md"));
 
-    private static string Find(string relative)
+    /// <summary>The full path of <paramref name="relative"/> under the repository root; a missing file is an error that names it.</summary>
+    internal static string Require(string relative)
     {
-        for (var dir = Directory.GetParent(RepoPaths.Root); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, relative);
-            if (File.Exists(candidate)) return candidate;
-        }
-
+        var path = Path.Combine(RepoPaths.Root, relative);
+        if (File.Exists(path)) return path;
         throw new FileNotFoundException(
-            $"{relative} not found: expected {Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", relative))} " +
-            "(CI places a copy of shared/ beside the clone; developers keep it beside their worktree)");
+            $"{relative} is missing from the repository (expected at {path}); it is a committed reference file: restore it with " +
+            $"`git checkout -- {relative.Replace(Path.DirectorySeparatorChar, '/')}`", path);
     }
 }

@@ -12,7 +12,7 @@ internal sealed class ReportCommand
         "Assemble runs (each RUN_DIR holds eval.json and optionally run.json) into the RFW fairness table, the benchmark table, " +
         "FMR per group and plots, written to --out with report.md.\n" +
         "  run.json: {\"label\": \"r34-kd\", \"loss\": \"AdaFace\", \"model\": \"ResNet 34\", \"distillation\": true, \"data\": \"Synthetic\"} (all optional)\n" +
-        "  example: fairkd report runs/r34-real runs/r34-kd-synth --out reports/study --reference ../shared/reference/paper-results.md")]
+        "  example: fairkd report runs/r34-real runs/r34-kd-synth --out reports/study --reference reference/paper-results.md")]
     public Task<int> Report(
         [Argument(Description = "run folders, each with eval.json")] string[] runDirs,
         [Option("out", Description = "report folder (created)")] string? output = null,

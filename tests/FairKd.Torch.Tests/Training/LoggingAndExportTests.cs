@@ -34,7 +34,7 @@ public class LoggingAndExportTests
         Assert.Contains(scalars, s => s.Tag == "train/data_wait_share");
     }
 
-    [Fact]
+    [PyTorchPeerFact]
     public void Exported_backbone_loads_in_pytorch_with_strict_true_and_gives_the_same_output()
     {
         using var h = new TrainerHarness();

@@ -5,17 +5,19 @@ An independent, deliberately literal re-statement of the InsightFace protocol (a
 sklearn-style contiguous KFold, thresholds np.arange(0, 4, 0.01), calculate_accuracy per threshold, np.argmax on the
 training accuracy, mean/std (ddof 0) over folds; calculate_val with np.arange(0, 4, 0.001) and scipy<1.10
 interp1d(kind='slinear') semantics on the (non-decreasing, repeated) training FAR curve, re-derived here with
-np.searchsorted; ROC AUC by np.trapz over an sklearn-style roc_curve. Writes eval-<case>.json beside this script.
+np.searchsorted; ROC AUC by np.trapz over an sklearn-style roc_curve. Writes eval-<case>.json beside this script, then
+runs make_packs.py (packs/). tests/golden/generate.sh decides when to run it (generate.sha256).
 
 FairKd-specific rules (not in insightface, which would divide by zero): TAR@FAR f is null unless every training split
 has >= ceil(1/f) impostors and >= 1 genuine pair and every test fold has both classes; AUC is null without both classes.
 """
-import hashlib
 import json
 import math
 import os
 
 import numpy as np
+
+import make_packs  # beside this script
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAR_TARGETS = [1e-3, 1e-4]
@@ -168,29 +170,7 @@ def fmr_case(rng):
         json.dump(out, fh, separators=(",", ":"))
 
 
-OUTPUTS = ["n600", "n6000", "n22400", "n613", "allsame", "perfect", "ties", "embeddings", "fmr"]
-
-
-STAMP = os.path.join(HERE, "generate.sha256")
-
-
-def script_hash():
-    with open(os.path.abspath(__file__), "rb") as fh:
-        return hashlib.sha256(fh.read()).hexdigest()
-
-
-def up_to_date():
-    """Outputs exist and were written by this exact script (content hash, not mtimes: a fresh clone has arbitrary mtimes)."""
-    paths = [os.path.join(HERE, f"eval-{n}.json") for n in OUTPUTS]
-    if not all(os.path.exists(p) for p in paths) or not os.path.exists(STAMP):
-        return False
-    with open(STAMP) as fh:
-        return fh.read().strip() == script_hash()
-
-
 def main():
-    if up_to_date():
-        return
     rng = np.random.default_rng(20240517)
     case("n600", *blocks(600, rng, 0.9, 1.6, 0.3))
     case("n6000", *blocks(6000, rng, 0.95, 1.65, 0.25))
@@ -208,8 +188,7 @@ def main():
     case("ties", np.array([k * 0.01 for k in ks]), st)  # exactly the threshold doubles: tests '<'
     embeddings_case(rng)
     fmr_case(rng)
-    with open(STAMP, "w") as fh:
-        fh.write(script_hash() + "\n")
+    make_packs.main()  # packs/ (the BinPackReader goldens) belong to this folder too
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Tiny InsightFace-style verification packs for BinPackReader tests (Debian python3 + numpy + cv2).
 
-Writes packs/<name>.bin and packs/packs.json (sha256 of every image and the issame flags). Packs are
+Writes packs/<name>.bin and packs/packs.json (sha256 of every image and the issame flags), and packs/aligned112-p4.bin
+(20 pairs of 112x112 JPEGs, protocol 4: what `fairkd eval --bin` reads in the CLI test; packs.json "aligned112"). Packs are
 pickle.dumps((bins, issame_list)) with pickle protocols 2, 3, 4 and bins as bytes, bytearray or numpy uint8 arrays;
 two hand-assembled streams imitate what Python 2 wrote (protocol 2 SHORT_BINSTRING/BINSTRING; protocol 1 with INT
 01/00 bools). hostile-*.bin hold globals the reader must refuse (os.system via GLOBAL and STACK_GLOBAL, posix.system
@@ -36,6 +37,32 @@ def images():
 
 
 ISSAME = [True, False, True]
+
+
+def aligned_pairs(pairs=20, size=112):
+    """The `fairkd eval --bin` CLI test's pack: 2 x PAIRS JPEGs (cv2, quality 90) of SIZE x SIZE smooth seeded textures,
+    as aligned faces are stored in InsightFace packs; a same pair is one texture and a lightly shifted copy, a different
+    pair two textures. Pairs alternate same/different, so each of the 10 folds holds both."""
+    rng = np.random.default_rng(112)
+    y, x = np.mgrid[0:size, 0:size].astype(np.float64)
+
+    def texture(p):
+        return np.stack([127 + 100 * np.sin(x / p[0] + p[1]) * np.cos(y / p[2]),
+                         127 + 100 * np.sin((x + y) / p[3] + p[4]),
+                         127 + 100 * np.cos(x / p[5]) * np.sin(y / p[6] + p[1])], axis=-1)
+
+    def jpeg(img):
+        ok, buf = cv2.imencode(".jpg", np.clip(np.round(img), 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 90])
+        assert ok
+        return buf.tobytes()
+
+    bins, issame = [], []
+    for k in range(pairs):
+        a = rng.uniform([4, 0, 4, 6, 0, 3, 4], [14, 6, 14, 18, 6, 12, 14])
+        b = a + rng.normal(0, 0.05, 7) if k % 2 == 0 else rng.uniform([4, 0, 4, 6, 0, 3, 4], [14, 6, 14, 18, 6, 12, 14])
+        bins += [jpeg(texture(a)), jpeg(texture(b))]
+        issame.append(k % 2 == 0)
+    return bins, issame
 
 
 def py2_protocol2(bins, issame):
@@ -98,6 +125,11 @@ def main():
                 "valid": sorted(n for n in packs if not n.startswith(("hostile", "invalid"))),
                 "hostile": sorted(n for n in packs if n.startswith("hostile")),
                 "invalid": {"invalid-raw-pixels": "raw pixels", "invalid-float-array": "is not uint8"}}
+    aligned, aligned_same = aligned_pairs()
+    with open(os.path.join(OUT, "aligned112-p4.bin"), "wb") as fh:
+        fh.write(pickle.dumps((aligned, aligned_same), protocol=4))
+    manifest["aligned112"] = {"pack": "aligned112-p4", "pairs": len(aligned_same),
+                              "images": [hashlib.sha256(b).hexdigest() for b in aligned], "issame": aligned_same}
     with open(os.path.join(OUT, "packs.json"), "w") as fh:
         json.dump(manifest, fh, indent=1)
 

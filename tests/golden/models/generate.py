@@ -14,10 +14,11 @@ Writes beside itself:
   r18t_dynamic.onnx         ONNX export of the "r18t" case (112x112 input, dynamic batch; the embed/eval CLI tests use it)
   eth.pth, eth.onnx         the "fmt" backbone + a 4-way head (ethnicity classifier); cases.json holds its softmax
   eth112.pth, eth112.onnx   the same classifier spec at 112x112 input (the embed CLI test compares ONNX and TorchSharp)
-No legacy (non-zip) checkpoint is committed: its pickle names storages by memory address, so it differs on every
-run; the refusal test makes one at test time with `generate.py --legacy SRC DST`.
+  fmt_legacy.pth            the "fmt" weights in PyTorch's legacy (pre-1.6, non-zip) format, which FairKd refuses clearly;
+                            its pickle names storages by memory address, so this one file differs on every run
+  wrapped_no_state_dict.pth a checkpoint dict without weights ({"epoch": 3, "weights_of": {"a": 1}}), refused naming its keys
 check_saved.py (beside this script) is the peer that loads C#-saved weights with strict=True (used by the tests).
-Deterministic: rerunning gives identical files (fixed seeds, single thread).
+Deterministic but for fmt_legacy.pth: rerunning gives identical files (fixed seeds, single thread).
 """
 import json
 import math
@@ -256,12 +257,14 @@ def main():
             torch.save({"state_dict": {"module." + k: v for k, v in sd.items()}, "epoch": 3},
                        os.path.join(HERE, "fmt_module_prefixed.pth"))
             torch.save({"model": sd, "optimizer": None}, os.path.join(HERE, "fmt_model_wrapped.pth"))
+            torch.save(sd, os.path.join(HERE, "fmt_legacy.pth"), _use_new_zipfile_serialization=False)
             dummy = torch.zeros(1, 3, size, size)
             torch.onnx.export(model, dummy, os.path.join(HERE, "fmt_fixed1.onnx"), input_names=["data"],
                               output_names=["fc1"], opset_version=13, do_constant_folding=True)
             torch.onnx.export(model, dummy, os.path.join(HERE, "fmt_dynamic.onnx"), input_names=["input.1"],
                               output_names=["embedding"], opset_version=13, do_constant_folding=True,
                               dynamic_axes={"input.1": {0: "batch"}, "embedding": {0: "batch"}})
+    torch.save({"epoch": 3, "weights_of": {"a": 1}}, os.path.join(HERE, "wrapped_no_state_dict.pth"))
     ethnicity = ethnicity_case()
     with open(os.path.join(HERE, "cases.json"), "w") as f:
         json.dump({"torch": torch.__version__.split("a")[0], "cases": cases, "ethnicity": ethnicity}, f, indent=1)
@@ -270,7 +273,4 @@ def main():
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--legacy":
-        torch.save(torch.load(sys.argv[2]), sys.argv[3], _use_new_zipfile_serialization=False)
-    else:
-        main()
+    main()
