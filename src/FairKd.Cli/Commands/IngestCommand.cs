@@ -49,10 +49,8 @@ internal sealed class IngestCommand
         var clock = Stopwatch.StartNew();
         await using var index = new SampleIndexWriter(outDir);
         using var rejects = new RejectsWriter(outDir);
-        // On a terminal the samples are counted first (a cheap listing) so the bar can show an ETA.
-        long? total = ConsoleProgress.Interactive
-            ? inputs.BuildReaders(new ReaderReport()).Sum(r => (long)r.Enumerate(ct).Count())
-            : null;
+        // The samples are counted first (a listing, cheap next to decoding) so the progress bar or log lines show an ETA.
+        long total = inputs.BuildReaders(new ReaderReport()).Sum(r => (long)r.Enumerate(ct).Count());
         await ConsoleProgress.RunAsync("ingest", total, async advance =>
         {
         using var runner = new PipelineRunner(ct);
