@@ -7,7 +7,7 @@ namespace FairKd.Cli;
 /// one line every <see cref="Interval"/> (default 10 s; also while nothing advances, through <see cref="Tick"/>) and
 /// one when 25, 50 and 75 % of a known total are passed, each with done/total, the average rate since the start and
 /// the ETA at that rate:
-/// <code>embed: 4096/16384 img (25%), 63.0 img/s, elapsed 1m05s, ETA 3m15s</code>
+/// <code>embed: 4096/16384 img (25%), 63 img/s, elapsed 1m05s, ETA 3m15s</code>
 /// The stage's own closing summary replaces a 100 % line. Thread-safe; the clock is injectable for tests.
 /// </summary>
 internal sealed class ProgressLog
