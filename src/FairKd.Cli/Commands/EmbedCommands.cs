@@ -57,8 +57,12 @@ internal sealed class EmbedCommands
             if (shardRows < 1) throw new UsageException("--shard-rows must be at least 1");
             if (workers is < 1) throw new UsageException("--workers must be at least 1");
             if (fp16 && !device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase)) throw new UsageException("--fp16 needs --device cuda");
+            // Every input file is read and checked before a model loads: landmark files, path lists (the whole sample
+            // list is made here), then the ethnicity predictions file.
             var report = new ReaderReport();
             var inputs = IngestInputs.Parse(dataset ?? [], rec ?? [], paths ?? [], landmarks ?? [], unaligned, report);
+            var samples = new List<FairKd.Core.Records.SampleRef>();
+            inputs.ListSamples(report, ct, samples);
             var partition = ShardPartition.FromOptionsOrEnvironment(shardIndex, shardCount);
             ModelLoader.SetThreads(threads);
             using var labels = EthnicitySources.Create(ethnicityModel, ethnicityWeights, ethnicityOnnx, ethnicityFile, ethnicityFromFolders, noEthnicity, ethnicityOrder, device, threads);
@@ -66,7 +70,7 @@ internal sealed class EmbedCommands
             using var embedder = model.Embedder;
             var settings = new EmbedSettings(batchSize, workers ?? Environment.ProcessorCount, shardRows,
                 fp16Storage ? EmbeddingEncoding.Float16Blob : EmbeddingEncoding.Float32List, partition, force);
-            return await new EmbedRun(inputs, report, settings).RunAsync(@out, model, labels, ct);
+            return await new EmbedRun(inputs, samples, report, settings).RunAsync(@out, model, labels, ct);
         }, context?.CancellationToken ?? CancellationToken.None);
 
     [Command("merge", Description = "Join the partial caches of a sharded `fairkd embed` (all partitions 0..N-1, complete) into one cache.\n" +

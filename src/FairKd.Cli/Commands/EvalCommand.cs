@@ -48,7 +48,9 @@ internal sealed class EvalCommand
             foreach (var l in landmarks ?? [])
             {
                 var p = NamedPath.Parse(l, "--landmarks", NamedPathKind.File);
-                lmk[p.Name] = LandmarkFileReader.Read(p.Path, sets.Report);
+                var table = LandmarkFileReader.Read(p.Path, sets.Report);
+                InputFileCheck.Ensure($"--landmarks {l}", p.Path, InputFormat.Landmarks, table.Count, "landmark rows", sets.Report);
+                lmk[p.Name] = table;
             }
 
             if (rfw is not null) sets.AddRfw(rfw);
@@ -58,7 +60,6 @@ internal sealed class EvalCommand
             if (sets.Sets.Count == 0) throw new UsageException("give at least one evaluation set: --rfw, --lfw, --pairs or --bin");
             var unknown = lmk.Keys.Where(k => sets.Sets.All(s => s.Name != k)).ToList();
             if (unknown.Count > 0) throw new UsageException($"--landmarks {unknown[0]}: no --lfw/--pairs set of that name");
-            foreach (var m in sets.Report.Malformed.Take(3)) Console.Error.WriteLine($"warning: {m}");
 
             FusedEmbeddings emb;
             EvalModelInfo info;

@@ -35,6 +35,9 @@ internal sealed class IngestCommand
         if (workers is < 1) throw new UsageException("--workers must be at least 1");
         var report = new ReaderReport();
         var inputs = IngestInputs.Parse(datasets, recs, pathLists, landmarkFiles, unaligned, report);
+        // Inputs are checked before anything is written: the samples are listed once (path lists parsed completely; a
+        // listing is cheap next to decoding), which also gives the progress display its total.
+        var total = inputs.ListSamples(new ReaderReport(), ct);
         var readers = inputs.BuildReaders(report);
         var landmarkTables = inputs.Landmarks;
 
@@ -49,8 +52,6 @@ internal sealed class IngestCommand
         var clock = Stopwatch.StartNew();
         await using var index = new SampleIndexWriter(outDir);
         using var rejects = new RejectsWriter(outDir);
-        // The samples are counted first (a listing, cheap next to decoding) so the progress bar or log lines show an ETA.
-        long total = inputs.BuildReaders(new ReaderReport()).Sum(r => (long)r.Enumerate(ct).Count());
         await ConsoleProgress.RunAsync("ingest", total, async advance =>
         {
         using var runner = new PipelineRunner(ct);

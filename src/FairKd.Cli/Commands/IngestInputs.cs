@@ -1,4 +1,5 @@
 using FairKd.Core;
+using FairKd.Core.Records;
 using FairKd.Data.Imaging;
 using FairKd.Data.Readers;
 using FairKd.Data.Readers.RecordIO;
@@ -8,6 +9,9 @@ namespace FairKd.Cli.Commands;
 /// <summary>
 /// The input options shared by every command that reads training images (`ingest`, `embed`): --dataset, --rec,
 /// --paths, --landmarks, --unaligned. Validates them (exit 2 on mistakes) and builds readers and landmark tables.
+/// Landmark files (in <see cref="Parse"/>) and path lists (in <see cref="ListSamples"/>) are read completely before a
+/// command does anything else: a malformed line, an empty list or a file of another kind is a usage error (exit 2)
+/// naming the option that reads such a file (<see cref="InputFileCheck"/>).
 /// </summary>
 internal sealed class IngestInputs
 {
@@ -47,7 +51,9 @@ internal sealed class IngestInputs
         {
             var p = NamedPath.Parse(l, "--landmarks", NamedPathKind.File);
             if (!readers.Any(r => r.Dataset == p.Name)) throw new UsageException($"--landmarks {l}: no dataset named '{p.Name}'");
-            inputs.Landmarks[p.Name] = LandmarkFileReader.Read(p.Path, report);
+            var table = LandmarkFileReader.Read(p.Path, report);
+            InputFileCheck.Ensure($"--landmarks {l}", p.Path, InputFormat.Landmarks, table.Count, "landmark rows", report);
+            inputs.Landmarks[p.Name] = table;
             inputs.LandmarkFiles.Add(p.Path);
         }
 
@@ -62,7 +68,41 @@ internal sealed class IngestInputs
         _ => throw new UsageException($"--unaligned {value}: use reject or center-crop"),
     };
 
-    /// <summary>New readers over the inputs (each enumeration re-lists the sources).</summary>
+    /// <summary>
+    /// Lists every sample of the inputs once, in reader order, into <paramref name="collect"/> when given, and returns the
+    /// count. Path lists are checked completely (malformed lines, no paths, another file kind: exit 2); no input at all is
+    /// a usage error too.
+    /// </summary>
+    public long ListSamples(ReaderReport report, CancellationToken ct, List<SampleRef>? collect = null)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var readers = BuildReaders(report);
+        long total = 0;
+        for (var i = 0; i < readers.Count; i++)
+        {
+            long n = 0;
+            foreach (var sample in readers[i].Enumerate(ct))
+            {
+                n++;
+                collect?.Add(sample);
+            }
+
+            var pathList = i - Datasets.Length - Recs.Length;
+            if (pathList >= 0)
+            {
+                var p = NamedPath.Parse(PathLists[pathList], "--paths", NamedPathKind.File);
+                InputFileCheck.Ensure($"--paths {PathLists[pathList]}", p.Path, InputFormat.PathList, n, "paths", report);
+            }
+
+            total += n;
+        }
+
+        if (total == 0) throw new UsageException("the inputs hold no images");
+        return total;
+    }
+
+    /// <summary>New readers over the inputs (each enumeration re-lists the sources), datasets first, then RecordIO files,
+    /// then path lists.</summary>
     public List<ISampleReader> BuildReaders(ReaderReport report)
     {
         var readers = new List<ISampleReader>();

@@ -1,6 +1,7 @@
 using FairKd.Core;
 using FairKd.Core.Records;
 using FairKd.Data.Labels;
+using FairKd.Data.Readers;
 using FairKd.Torch.Inference;
 using FairKd.Torch.Models;
 using FairKd.Torch.Weights;
@@ -33,9 +34,8 @@ internal static class EthnicitySources
         {
             if (order is not null) throw new UsageException("--ethnicity-order applies to a classifier, not to --ethnicity-file (its column order is fixed)");
             var f = EthnicityPredictionsFile.Read(file);
-            if (f.Lines == 0) throw new UsageException($"--ethnicity-file {file}: no valid lines ({f.Malformed.Count} malformed)");
-            if (f.Malformed.Count > 0)
-                Console.Error.WriteLine($"warning: {f.Malformed.Count} malformed lines in {file} skipped (first: line {f.Malformed[0].Line}: {f.Malformed[0].Reason})");
+            InputFileCheck.Ensure($"--ethnicity-file {file}", file, InputFormat.EthnicityPredictions, f.Lines, "prediction lines",
+                f.Malformed.Count, [.. f.Malformed.Select(m => ((long)m.Line, m.Reason))]);
             return new FileSource(f, "file:" + ModelWeights.Sha256(file));
         }
 
