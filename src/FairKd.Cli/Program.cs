@@ -1,6 +1,10 @@
 using Cocona;
+using Cocona.Application;
+using Cocona.Help;
 using FairKd.Cli;
 using FairKd.Cli.Commands;
+using FairKd.Cli.Help;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 // `fairkd`: one command per stage. Exit codes: 0 success, 1 the run failed, 2 bad arguments or configuration,
@@ -12,6 +16,11 @@ var builder = CoconaApp.CreateBuilder(args, options =>
     options.TreatPublicMethodsAsCommands = false;
     options.EnableShellCompletionSupport = false;
 });
+// Help text: the program is `fairkd` however it is launched, and every command's help is rendered by FairKd (exact,
+// one default notation; tests/FairKd.Cli.Tests/help holds the expected text).
+builder.Services.AddSingleton<ICoconaApplicationMetadataProvider, FairKdAppMetadata>();
+builder.Services.AddTransient<ICoconaCommandHelpProvider, FairKdHelpProvider>();
+builder.Services.AddTransient<ICoconaHelpRenderer, FairKdHelpRenderer>();
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(o =>
 {

@@ -19,7 +19,7 @@ internal sealed class DemoDataCommand
         [Option(Description = "random seed; the same seed gives byte-identical files")] int seed = 1,
         [Option(Description = "parallel render workers (default: all cores); does not change the output")] int? workers = null,
         [Option(Description = "print stack traces on failure")] bool verbose = false) =>
-        CommandGuard.RunAsync(verbose, ct =>
+        CommandGuard.RunAsync(verbose, async ct =>
         {
             var options = DemoDataOptions.ForScale(DemoDataOptions.ParseScale(scale), seed);
             if (workers is { } w)
@@ -28,28 +28,36 @@ internal sealed class DemoDataCommand
                 options = options with { Workers = w };
             }
 
-            var result = DemoDataGenerator.Generate(@out, options, Console.IsOutputRedirected ? null : new ProgressLine(options.TotalImages), ct);
-            if (!Console.IsOutputRedirected) Console.Write("\r\u001b[K");
-            var subsets = string.Join(", ", result.Subsets.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key} {s.Value.Files}")));
+            DemoDataResult? result = null;
+            await ConsoleProgress.RunAsync("demo-data", options.TotalImages, advance =>
+            {
+                result = DemoDataGenerator.Generate(@out, options, new Counter(advance), ct);
+                return Task.CompletedTask;
+            });
+            var subsets = string.Join(", ", result!.Subsets.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key} {s.Value.Files}")));
             Console.WriteLine(result.Skipped
                 ? $"demo-data: {@out} is already complete for these options ({result.Files} files); nothing to do"
                 : string.Create(CultureInfo.InvariantCulture,
                     $"demo-data: wrote {result.Images} images, {result.Files} files to {@out} in {result.Elapsed.TotalSeconds:F1} s ({subsets})"));
-            return Task.FromResult(ExitCodes.Success);
+            return ExitCodes.Success;
         }, context.CancellationToken);
 
-    /// <summary>A one-line counter on a terminal (rewritten in place, at most every 1% of the images).</summary>
-    private sealed class ProgressLine(int total) : IProgress<int>
+    /// <summary>Turns the generator's running count (reported from several workers, possibly out of order) into
+    /// increments of the progress display.</summary>
+    private sealed class Counter(Action<long> advance) : IProgress<int>
     {
-        private int _shown;
+        private long _shown;
 
         public void Report(int value)
         {
-            var step = Math.Max(1, total / 100);
-            var last = Volatile.Read(ref _shown);
-            if (value < last + step && value != total) return;
-            if (Interlocked.CompareExchange(ref _shown, value, last) != last) return;
-            Console.Write(string.Create(CultureInfo.InvariantCulture, $"\rdemo-data: rendering {value}/{total} images"));
+            long last;
+            do
+            {
+                last = Interlocked.Read(ref _shown);
+                if (value <= last) return;
+            }
+            while (Interlocked.CompareExchange(ref _shown, value, last) != last);
+            advance(value - last);
         }
     }
 }

@@ -1,4 +1,5 @@
 using Cocona;
+using FairKd.Cli.Help;
 using FairKd.Cli.Embedding;
 using FairKd.Core;
 using FairKd.Data.Cache;
@@ -21,11 +22,11 @@ internal sealed class EmbedCommands
         "a changed teacher or preprocessing is refused unless --force. Shard the work with --shard-index/--shard-count (or Slurm/K8s variables), then `fairkd embed merge`.\n" +
         "  example: fairkd embed --dataset bupt=/data/BUPT:group/identity/image --teacher iresnet100 --weights r100.pth --ethnicity-from-folders --out caches/bupt")]
     public Task<int> Embed(
-        [Option("dataset", Description = "NAME=PATH[:layout], layout group/identity/image or identity/image (default); repeatable")] string[]? dataset = null,
+        [Option("dataset", Description = "NAME=PATH[:layout], layout group/identity/image or identity/image (default: identity/image); repeatable")] string[]? dataset = null,
         [Option("rec", Description = "NAME=PATH of an MXNet train.rec; repeatable")] string[]? rec = null,
         [Option("paths", Description = "NAME=LIST: one image path per line; repeatable")] string[]? paths = null,
         [Option("landmarks", Description = "NAME=FILE: 5-point landmarks for dataset NAME; repeatable")] string[]? landmarks = null,
-        [Option("unaligned", Description = "images without landmarks that are not 112x112: reject (default) or center-crop")] string unaligned = "reject",
+        [Option("unaligned", Description = "images without landmarks that are not 112x112: reject or center-crop")] string unaligned = "reject",
         [Option("workers", Description = "decode+align workers (default: cores)")] int? workers = null,
         [Option("teacher", Description = "teacher model SPEC: registry name[:width=,input=,emb=] (with --weights)")] string? teacher = null,
         [Option("weights", Description = "teacher weights (.pth/.pt zip, safetensors, TorchSharp .dat)")] string? weights = null,
@@ -36,19 +37,19 @@ internal sealed class EmbedCommands
         [Option("ethnicity-file", Description = "the study's predictions file: p_Caucasian,p_Asian,p_Indian,p_African,_,path per line")] string? ethnicityFile = null,
         [Option("ethnicity-from-folders", Description = "one-hot labels from the group folder of a group/identity/image layout")] bool ethnicityFromFolders = false,
         [Option("no-ethnicity", Description = "store no soft labels (zeros): for caches of evaluation images, which manifests refuse")] bool noEthnicity = false,
-        [Option("ethnicity-order", Description = "group of each classifier output, comma-separated (default African,Asian,Caucasian,Indian)")] string? ethnicityOrder = null,
-        [Option("out", Description = "cache folder (created; resumed when it holds a partial cache)")] string? @out = null,
-        [Option("batch-size", Description = "teacher batch size (default 32)")] int batchSize = 32,
-        [Option("threads", Description = "TorchSharp intra-op threads (default: all cores)")] int? threads = null,
-        [Option("device", Description = "cpu (default), cuda or cuda:N")] string device = "cpu",
+        [Option("ethnicity-order", Description = "group of each classifier output, comma-separated (default: African,Asian,Caucasian,Indian)")] string? ethnicityOrder = null,
+        [Option("out", Description = "cache folder (created; resumed when it holds a partial cache)"), RequiredOption] string? @out = null,
+        [Option("batch-size", Description = "teacher batch size")] int batchSize = 32,
+        [Option("threads", Description = "intra-op threads of the teacher, TorchSharp or ONNX Runtime (default: the runtime's own, about one per core)")] int? threads = null,
+        [Option("device", Description = "cpu, cuda or cuda:N")] string device = "cpu",
         [Option("fp16", Description = "half-precision inference (CUDA only)")] bool fp16 = false,
-        [Option("shard-rows", Description = "rows per Parquet shard, the unit of resume (default 16384)")] int shardRows = DefaultShardRows,
+        [Option("shard-rows", Description = "rows per Parquet shard, the unit of resume")] int shardRows = DefaultShardRows,
         [Option("fp16-storage", Description = "store embeddings as float16 blobs (half the size; other readers see bytes)")] bool fp16Storage = false,
         [Option("shard-index", Description = "this partition's index K of --shard-count N (default: SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX)")] int? shardIndex = null,
         [Option("shard-count", Description = "number of partitions N (default: SLURM_ARRAY_TASK_COUNT)")] int? shardCount = null,
         [Option("force", Description = "replace a cache made with other settings")] bool force = false,
         [Option("verbose", Description = "print stack traces on failure")] bool verbose = false,
-        CoconaAppContext? context = null) =>
+        [FromService] CoconaAppContext? context = null) =>
         CommandGuard.RunAsync(verbose, async ct =>
         {
             if (string.IsNullOrWhiteSpace(@out)) throw new UsageException("--out DIR is required");
@@ -56,27 +57,31 @@ internal sealed class EmbedCommands
             if (shardRows < 1) throw new UsageException("--shard-rows must be at least 1");
             if (workers is < 1) throw new UsageException("--workers must be at least 1");
             if (fp16 && !device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase)) throw new UsageException("--fp16 needs --device cuda");
+            // Every input file is read and checked before a model loads: landmark files, path lists (the whole sample
+            // list is made here), then the ethnicity predictions file.
             var report = new ReaderReport();
             var inputs = IngestInputs.Parse(dataset ?? [], rec ?? [], paths ?? [], landmarks ?? [], unaligned, report);
+            var samples = new List<FairKd.Core.Records.SampleRef>();
+            inputs.ListSamples(report, ct, samples);
             var partition = ShardPartition.FromOptionsOrEnvironment(shardIndex, shardCount);
             ModelLoader.SetThreads(threads);
-            using var labels = EthnicitySources.Create(ethnicityModel, ethnicityWeights, ethnicityOnnx, ethnicityFile, ethnicityFromFolders, noEthnicity, ethnicityOrder, device);
-            var model = ModelLoader.Load(teacher, weights, onnx, device, fp16, "--teacher");
+            using var labels = EthnicitySources.Create(ethnicityModel, ethnicityWeights, ethnicityOnnx, ethnicityFile, ethnicityFromFolders, noEthnicity, ethnicityOrder, device, threads);
+            var model = ModelLoader.Load(teacher, weights, onnx, device, fp16, "--teacher", threads);
             using var embedder = model.Embedder;
             var settings = new EmbedSettings(batchSize, workers ?? Environment.ProcessorCount, shardRows,
                 fp16Storage ? EmbeddingEncoding.Float16Blob : EmbeddingEncoding.Float32List, partition, force);
-            return await new EmbedRun(inputs, report, settings).RunAsync(@out, model, labels, ct);
+            return await new EmbedRun(inputs, samples, report, settings).RunAsync(@out, model, labels, ct);
         }, context?.CancellationToken ?? CancellationToken.None);
 
     [Command("merge", Description = "Join the partial caches of a sharded `fairkd embed` (all partitions 0..N-1, complete) into one cache.\n" +
         "  example: fairkd embed merge /scratch/cache-part-0 /scratch/cache-part-1 --out caches/bupt")]
     public Task<int> Merge(
         [Argument(Description = "partition folders, any order")] string[] parts,
-        [Option("out", Description = "merged cache folder")] string? @out = null,
+        [Option("out", Description = "merged cache folder"), RequiredOption] string? @out = null,
         [Option("move", Description = "move shard files instead of copying them")] bool move = false,
         [Option("force", Description = "replace an existing cache in --out")] bool force = false,
         [Option("verbose", Description = "print stack traces on failure")] bool verbose = false,
-        CoconaAppContext? context = null) =>
+        [FromService] CoconaAppContext? context = null) =>
         CommandGuard.RunAsync(verbose, async ct =>
         {
             if (string.IsNullOrWhiteSpace(@out)) throw new UsageException("--out DIR is required");

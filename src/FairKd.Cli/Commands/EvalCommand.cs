@@ -1,4 +1,5 @@
 using Cocona;
+using FairKd.Cli.Help;
 using FairKd.Cli.Embedding;
 using FairKd.Cli.Evaluation;
 using FairKd.Core;
@@ -26,14 +27,14 @@ internal sealed class EvalCommand
         [Option("pairs", Description = "NAME=PAIRS_FILE:IMAGE_ROOT with a CPLFW/CALFW-style list (path label per line); repeatable")] string[]? pairs = null,
         [Option("landmarks", Description = "NAME=FILE: landmarks for the images of pair set NAME; repeatable")] string[]? landmarks = null,
         [Option("bin", Description = "NAME=FILE: an InsightFace .bin pack (lfw.bin, cfp_fp.bin, agedb_30.bin, ...); repeatable")] string[]? bin = null,
-        [Option("out", Description = "output folder (eval.json)")] string? @out = null,
-        [Option("batch-size", Description = "batch size (default 32)")] int batchSize = 32,
+        [Option("out", Description = "output folder (eval.json)"), RequiredOption] string? @out = null,
+        [Option("batch-size", Description = "batch size")] int batchSize = 32,
         [Option("workers", Description = "decode+align workers (default: cores)")] int? workers = null,
-        [Option("threads", Description = "TorchSharp intra-op threads (default: all cores)")] int? threads = null,
-        [Option("device", Description = "cpu (default), cuda or cuda:N")] string device = "cpu",
-        [Option("unaligned", Description = "images without landmarks that are not 112x112: reject (default) or center-crop")] string unaligned = "reject",
+        [Option("threads", Description = "intra-op threads of the model, TorchSharp or ONNX Runtime (default: the runtime's own, about one per core)")] int? threads = null,
+        [Option("device", Description = "cpu, cuda or cuda:N")] string device = "cpu",
+        [Option("unaligned", Description = "images without landmarks that are not 112x112: reject or center-crop")] string unaligned = "reject",
         [Option("verbose", Description = "print stack traces on failure")] bool verbose = false,
-        CoconaAppContext? context = null) =>
+        [FromService] CoconaAppContext? context = null) =>
         CommandGuard.RunAsync(verbose, async ct =>
         {
             if (string.IsNullOrWhiteSpace(@out)) throw new UsageException("--out DIR is required");
@@ -47,7 +48,9 @@ internal sealed class EvalCommand
             foreach (var l in landmarks ?? [])
             {
                 var p = NamedPath.Parse(l, "--landmarks", NamedPathKind.File);
-                lmk[p.Name] = LandmarkFileReader.Read(p.Path, sets.Report);
+                var table = LandmarkFileReader.Read(p.Path, sets.Report);
+                InputFileCheck.Ensure($"--landmarks {l}", p.Path, InputFormat.Landmarks, table.Count, "landmark rows", sets.Report);
+                lmk[p.Name] = table;
             }
 
             if (rfw is not null) sets.AddRfw(rfw);
@@ -57,7 +60,6 @@ internal sealed class EvalCommand
             if (sets.Sets.Count == 0) throw new UsageException("give at least one evaluation set: --rfw, --lfw, --pairs or --bin");
             var unknown = lmk.Keys.Where(k => sets.Sets.All(s => s.Name != k)).ToList();
             if (unknown.Count > 0) throw new UsageException($"--landmarks {unknown[0]}: no --lfw/--pairs set of that name");
-            foreach (var m in sets.Report.Malformed.Take(3)) Console.Error.WriteLine($"warning: {m}");
 
             FusedEmbeddings emb;
             EvalModelInfo info;
@@ -71,7 +73,7 @@ internal sealed class EvalCommand
             else
             {
                 ModelLoader.SetThreads(threads);
-                var loaded = ModelLoader.Load(model, weights, onnx, device, half: false, "--model");
+                var loaded = ModelLoader.Load(model, weights, onnx, device, half: false, "--model", threads);
                 using var embedder = loaded.Embedder;
                 var imaging = ImagingInputs.For(policy);
                 FusedEmbeddings? result = null;

@@ -47,7 +47,9 @@ internal sealed class ImagingInputs
             if (!datasets.Contains(p.Name))
                 throw new UsageException($"--landmarks {l}: no dataset named '{p.Name}' (datasets: {string.Join(", ", datasets.Order(StringComparer.Ordinal))})");
             if (inputs.LandmarkFiles.ContainsKey(p.Name)) throw new UsageException($"--landmarks {p.Name} is given twice");
-            inputs.Landmarks[p.Name] = LandmarkFileReader.Read(p.Path, report);
+            var table = LandmarkFileReader.Read(p.Path, report);
+            InputFileCheck.Ensure($"--landmarks {l}", p.Path, InputFormat.Landmarks, table.Count, "landmark rows", report);
+            inputs.Landmarks[p.Name] = table;
             inputs.LandmarkFiles[p.Name] = p.Path;
         }
 

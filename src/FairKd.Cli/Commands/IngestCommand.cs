@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Cocona;
+using FairKd.Cli.Help;
 using FairKd.Core;
 using FairKd.Core.Pipeline;
 using FairKd.Data.Imaging;
@@ -14,16 +15,16 @@ internal sealed class IngestCommand
 {
     [Command("ingest", Description = "Read datasets, decode and align every image (5-point landmarks or pass-through), write samples.parquet, rejects.csv and summary.txt.\n  example: fairkd ingest --dataset bupt=/data/bupt:group/identity/image --dataset dcface=/data/dcface --out runs/ingest")]
     public Task<int> Ingest(
-        [Option("dataset", Description = "NAME=PATH[:layout], layout group/identity/image or identity/image (default); repeatable")] string[]? dataset = null,
+        [Option("dataset", Description = "NAME=PATH[:layout], layout group/identity/image or identity/image (default: identity/image); repeatable")] string[]? dataset = null,
         [Option("rec", Description = "NAME=PATH of an MXNet train.rec (with train.idx beside it); repeatable")] string[]? rec = null,
         [Option("paths", Description = "NAME=LIST: one image path per line (absolute, or relative to the list's folder); repeatable")] string[]? paths = null,
         [Option("landmarks", Description = "NAME=FILE: 5-point landmarks for dataset NAME (path, label, x1 y1 ... x5 y5); repeatable")] string[]? landmarks = null,
-        [Option("out", Description = "output folder")] string? @out = null,
+        [Option("out", Description = "output folder"), RequiredOption] string? @out = null,
         [Option("workers", Description = "decode+align workers (default: cores)")] int? workers = null,
-        [Option("unaligned", Description = "images without landmarks that are not 112x112: reject (default) or center-crop")] string unaligned = "reject",
+        [Option("unaligned", Description = "images without landmarks that are not 112x112: reject or center-crop")] string unaligned = "reject",
         [Option("write-aligned", Description = "also write aligned images as PNG under this folder")] string? writeAligned = null,
         [Option("verbose", Description = "print stack traces on failure")] bool verbose = false,
-        CoconaAppContext? context = null) =>
+        [FromService] CoconaAppContext? context = null) =>
         CommandGuard.RunAsync(verbose, ct => RunAsync(dataset ?? [], rec ?? [], paths ?? [], landmarks ?? [], @out, workers, unaligned, writeAligned, ct),
             context?.CancellationToken ?? CancellationToken.None);
 
@@ -34,6 +35,9 @@ internal sealed class IngestCommand
         if (workers is < 1) throw new UsageException("--workers must be at least 1");
         var report = new ReaderReport();
         var inputs = IngestInputs.Parse(datasets, recs, pathLists, landmarkFiles, unaligned, report);
+        // Inputs are checked before anything is written: the samples are listed once (path lists parsed completely; a
+        // listing is cheap next to decoding), which also gives the progress display its total.
+        var total = inputs.ListSamples(new ReaderReport(), ct);
         var readers = inputs.BuildReaders(report);
         var landmarkTables = inputs.Landmarks;
 
@@ -48,10 +52,6 @@ internal sealed class IngestCommand
         var clock = Stopwatch.StartNew();
         await using var index = new SampleIndexWriter(outDir);
         using var rejects = new RejectsWriter(outDir);
-        // On a terminal the samples are counted first (a cheap listing) so the bar can show an ETA.
-        long? total = ConsoleProgress.Interactive
-            ? inputs.BuildReaders(new ReaderReport()).Sum(r => (long)r.Enumerate(ct).Count())
-            : null;
         await ConsoleProgress.RunAsync("ingest", total, async advance =>
         {
         using var runner = new PipelineRunner(ct);

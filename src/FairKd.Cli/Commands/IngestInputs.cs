@@ -1,4 +1,5 @@
 using FairKd.Core;
+using FairKd.Core.Records;
 using FairKd.Data.Imaging;
 using FairKd.Data.Readers;
 using FairKd.Data.Readers.RecordIO;
@@ -8,7 +9,10 @@ namespace FairKd.Cli.Commands;
 /// <summary>
 /// The input options shared by every command that reads training images (`ingest`, `embed`): --dataset, --rec,
 /// --paths, plus the imaging options --landmarks and --unaligned (<see cref="ImagingInputs"/>, which `train` shares).
-/// Validates them (exit 2 on mistakes) and builds readers and landmark tables.
+/// Validates them (exit 2 on mistakes) and builds readers and landmark tables. Landmark files (in <see cref="ImagingInputs"/>)
+/// and path lists (in <see cref="ListSamples"/>) are read completely before a command does anything else: a malformed
+/// line, an empty list or a file of another kind is a usage error (exit 2) naming the option that reads such a file
+/// (<see cref="InputFileCheck"/>).
 /// </summary>
 internal sealed class IngestInputs
 {
@@ -53,7 +57,41 @@ internal sealed class IngestInputs
     /// <summary>The `--unaligned` option (shared by ingest, embed, train and eval): <see cref="ImagingInputs.ParseUnaligned"/>.</summary>
     public static UnalignedPolicy ParseUnaligned(string value) => ImagingInputs.ParseUnaligned(value);
 
-    /// <summary>New readers over the inputs (each enumeration re-lists the sources).</summary>
+    /// <summary>
+    /// Lists every sample of the inputs once, in reader order, into <paramref name="collect"/> when given, and returns the
+    /// count. Path lists are checked completely (malformed lines, no paths, another file kind: exit 2); no input at all is
+    /// a usage error too.
+    /// </summary>
+    public long ListSamples(ReaderReport report, CancellationToken ct, List<SampleRef>? collect = null)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var readers = BuildReaders(report);
+        long total = 0;
+        for (var i = 0; i < readers.Count; i++)
+        {
+            long n = 0;
+            foreach (var sample in readers[i].Enumerate(ct))
+            {
+                n++;
+                collect?.Add(sample);
+            }
+
+            var pathList = i - Datasets.Length - Recs.Length;
+            if (pathList >= 0)
+            {
+                var p = NamedPath.Parse(PathLists[pathList], "--paths", NamedPathKind.File);
+                InputFileCheck.Ensure($"--paths {PathLists[pathList]}", p.Path, InputFormat.PathList, n, "paths", report);
+            }
+
+            total += n;
+        }
+
+        if (total == 0) throw new UsageException("the inputs hold no images");
+        return total;
+    }
+
+    /// <summary>New readers over the inputs (each enumeration re-lists the sources), datasets first, then RecordIO files,
+    /// then path lists.</summary>
     public List<ISampleReader> BuildReaders(ReaderReport report)
     {
         var readers = new List<ISampleReader>();

@@ -1,4 +1,5 @@
 using Cocona;
+using FairKd.Cli.Help;
 using FairKd.Cli.Reporting;
 using FairKd.Core;
 using FairKd.Core.Reporting;
@@ -15,7 +16,7 @@ internal sealed class ReportCommand
         "  example: fairkd report runs/r34-real runs/r34-kd-synth --out reports/study --reference reference/paper-results.md")]
     public Task<int> Report(
         [Argument(Description = "run folders, each with eval.json")] string[] runDirs,
-        [Option("out", Description = "report folder (created)")] string? output = null,
+        [Option("out", Description = "report folder (created)"), RequiredOption] string? output = null,
         [Option("reference", Description = "paper-results.md: adds published numbers for matching rows")] string? reference = null,
         [Option(Description = "print stack traces on failure")] bool verbose = false) =>
         CommandGuard.RunAsync(verbose, _ =>

@@ -20,7 +20,7 @@ internal sealed class RunCommand
         [Option("var", Description = "NAME=VALUE: override a variable of the pipeline; repeatable")] string[]? var = null,
         [Option("commands", Description = "with --dry-run: also print every step's command line")] bool commands = false,
         [Option(Description = "print stack traces on failure")] bool verbose = false,
-        CoconaAppContext? context = null) =>
+        [FromService] CoconaAppContext? context = null) =>
         CommandGuard.RunAsync(verbose, ct => RunAsync(pipeline, dryRun, only ?? [], var ?? [], commands, ct), context?.CancellationToken ?? CancellationToken.None);
 
     private static async Task<int> RunAsync(string pipeline, bool dryRun, string[] only, string[] vars, bool commands, CancellationToken ct)

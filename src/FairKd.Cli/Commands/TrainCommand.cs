@@ -1,4 +1,5 @@
 using Cocona;
+using FairKd.Cli.Help;
 using FairKd.Cli.Training;
 using FairKd.Core;
 using FairKd.Data.Readers;
@@ -22,29 +23,29 @@ internal sealed class TrainCommand
         [Option("dataset", Description = "NAME=PATH[:layout]: train on a dataset folder instead of a manifest; repeatable")] string[]? dataset = null,
         [Option("landmarks", Description = "NAME=FILE: 5-point landmarks for dataset NAME (a --dataset name or a manifest dataset), matched by the path relative to its root as in ingest/embed; repeatable")] string[]? landmarks = null,
         [Option("unaligned", Description = "images without landmarks that are not 112x112: reject (default) or center-crop; with --cache, the cache's policy unless given")] string? unaligned = null,
-        [Option("model", Description = "backbone SPEC: registry name[:width=,input=,emb=,dropout=]")] string? model = null,
-        [Option("out", Description = "run folder")] string? @out = null,
-        [Option("loss", Description = "adaface (default), adaface-study, arcface, cosface, elasticarcface, elasticarcface-plus, softmax")] string? loss = null,
-        [Option("target", Description = "identity (default: face recognition) or group (4-way ethnicity classifier)")] string target = "identity",
+        [Option("model", Description = "backbone SPEC: registry name[:width=,input=,emb=,dropout=]"), RequiredOption] string? model = null,
+        [Option("out", Description = "run folder"), RequiredOption] string? @out = null,
+        [Option("loss", Description = "adaface, adaface-study, arcface, cosface, elasticarcface, elasticarcface-plus, softmax (default: adaface; softmax with --target group)")] string? loss = null,
+        [Option("target", Description = "identity (face recognition) or group (4-way ethnicity classifier)")] string target = "identity",
         [Option("cache", Description = "teacher embedding cache: turns KD on; repeatable (a key is looked up in each)")] string[]? cache = null,
-        [Option("kd", Description = "KD term: mse (default, the study's) or cosine")] string kd = "mse",
-        [Option("kd-lambda", Description = "KD weight (default 10000 for mse)")] double? kdLambda = null,
-        [Option("epochs", Description = "epochs (default 26)")] int epochs = 26,
-        [Option("batch-size", Description = "batch size (default 128); lr scales by batch/512")] int batchSize = 128,
-        [Option("lr", Description = "base learning rate before batch scaling (default 0.1)")] double lr = 0.1,
-        [Option("milestones", Description = "epochs where lr x0.1, comma-separated (default 8,14,20,25)")] string milestones = "8,14,20,25",
+        [Option("kd", Description = "KD term: mse (the study's) or cosine")] string kd = "mse",
+        [Option("kd-lambda", Description = "KD weight (default: 10000 for mse, 39.0625 for cosine)")] double? kdLambda = null,
+        [Option("epochs", Description = "epochs")] int epochs = 26,
+        [Option("batch-size", Description = "batch size; lr scales by batch/512")] int batchSize = 128,
+        [Option("lr", Description = "base learning rate before batch scaling")] double lr = 0.1,
+        [Option("milestones", Description = "epochs where lr x0.1, comma-separated")] string milestones = "8,14,20,25",
         [Option("no-flip", Description = "no random horizontal flip")] bool noFlip = false,
-        [Option("seed", Description = "seed of initialisation, shuffling, flips (default 0)")] int seed = 0,
+        [Option("seed", Description = "seed of initialisation, shuffling, flips")] int seed = 0,
         [Option("workers", Description = "decode workers (default: cores)")] int? workers = null,
-        [Option("threads", Description = "TorchSharp intra-op threads (default: all cores)")] int? threads = null,
-        [Option("device", Description = "cpu (default), cuda or cuda:N")] string device = "cpu",
+        [Option("threads", Description = "TorchSharp intra-op threads (default: the runtime's own, about one per core)")] int? threads = null,
+        [Option("device", Description = "cpu, cuda or cuda:N")] string device = "cpu",
         [Option("resume", Description = "continue from the newest checkpoint in --out")] bool resume = false,
         [Option("max-steps", Description = "stop after this many steps (smoke runs, benchmarks)")] long? maxSteps = null,
-        [Option("log-every", Description = "JSONL/TensorBoard record every N steps (default 50)")] int logEvery = 50,
-        [Option("keep-checkpoints", Description = "keep the newest N checkpoints (default 3; 0 keeps all)")] int keepCheckpoints = 3,
+        [Option("log-every", Description = "JSONL/TensorBoard record every N steps")] int logEvery = 50,
+        [Option("keep-checkpoints", Description = "keep the newest N checkpoints; 0 keeps all")] int keepCheckpoints = 3,
         [Option("init-weights", Description = "initialise the backbone from these weights (fine-tuning)")] string? initWeights = null,
         [Option("verbose", Description = "print stack traces on failure")] bool verbose = false,
-        CoconaAppContext? context = null) =>
+        [FromService] CoconaAppContext? context = null) =>
         CommandGuard.RunAsync(verbose, ct =>
         {
             if (string.IsNullOrWhiteSpace(@out)) throw new UsageException("--out DIR is required");

@@ -15,16 +15,14 @@ namespace FairKd.Cli.Embedding;
 internal sealed record EmbedSettings(int BatchSize, int Workers, int ShardRows, EmbeddingEncoding Encoding, ShardPartition Partition, bool Force);
 
 /// <summary>
-/// The embed stage wired: enumerate every sample (the cache's key list), skip what the cache already holds, then
+/// The embed stage wired: every sample (the cache's key list, listed by the command before any model loaded), skip what the cache already holds, then
 /// ingest (decode + align, N workers, in order) -> batches -> teacher + ethnicity -> cache writer, on one
 /// <see cref="PipelineRunner"/> with bounded channels. Rejects of every stage are recorded in the cache's rejects.csv.
 /// </summary>
-internal sealed class EmbedRun(IngestInputs inputs, ReaderReport report, EmbedSettings settings)
+internal sealed class EmbedRun(IngestInputs inputs, IReadOnlyList<SampleRef> samples, ReaderReport report, EmbedSettings settings)
 {
     public async Task<int> RunAsync(string outDir, ModelLoader.Loaded model, IEthnicitySource labels, CancellationToken ct)
     {
-        var samples = inputs.BuildReaders(report).SelectMany(r => r.Enumerate(ct)).ToList();
-        if (samples.Count == 0) throw new UsageException("the inputs hold no images");
         var imaging = inputs.Imaging;
         // what train --cache reads back to preprocess its images the same way (the string is the one older caches hold)
         var record = inputs.ImagingInputs.Record(imaging);

@@ -1,6 +1,7 @@
 using FairKd.Core;
 using FairKd.Core.Records;
 using FairKd.Data.Labels;
+using FairKd.Data.Readers;
 using FairKd.Torch.Inference;
 using FairKd.Torch.Models;
 using FairKd.Torch.Weights;
@@ -21,7 +22,7 @@ internal interface IEthnicitySource : IDisposable
 /// <summary>Builds the ethnicity source from the command's options (exactly one).</summary>
 internal static class EthnicitySources
 {
-    public static IEthnicitySource Create(string? model, string? weights, string? onnx, string? file, bool fromFolders, bool none, string? order, string device)
+    public static IEthnicitySource Create(string? model, string? weights, string? onnx, string? file, bool fromFolders, bool none, string? order, string device, int? threads = null)
     {
         var count = new[] { model is not null || weights is not null, onnx is not null, file is not null, fromFolders, none }.Count(x => x);
         if (count != 1)
@@ -33,9 +34,8 @@ internal static class EthnicitySources
         {
             if (order is not null) throw new UsageException("--ethnicity-order applies to a classifier, not to --ethnicity-file (its column order is fixed)");
             var f = EthnicityPredictionsFile.Read(file);
-            if (f.Lines == 0) throw new UsageException($"--ethnicity-file {file}: no valid lines ({f.Malformed.Count} malformed)");
-            if (f.Malformed.Count > 0)
-                Console.Error.WriteLine($"warning: {f.Malformed.Count} malformed lines in {file} skipped (first: line {f.Malformed[0].Line}: {f.Malformed[0].Reason})");
+            InputFileCheck.Ensure($"--ethnicity-file {file}", file, InputFormat.EthnicityPredictions, f.Lines, "prediction lines",
+                f.Malformed.Count, [.. f.Malformed.Select(m => ((long)m.Line, m.Reason))]);
             return new FileSource(f, "file:" + ModelWeights.Sha256(file));
         }
 
@@ -43,7 +43,7 @@ internal static class EthnicitySources
         if (onnx is not null)
         {
             if (!File.Exists(onnx)) throw new UsageException($"--ethnicity-onnx {onnx}: file not found");
-            return new ClassifierSource(new OnnxEthnicityClassifier(onnx, classOrder), $"onnx:{ModelWeights.Sha256(onnx)}:{order}");
+            return new ClassifierSource(new OnnxEthnicityClassifier(onnx, classOrder, new OnnxInputOptions(IntraOpThreads: threads ?? 0)), $"onnx:{ModelWeights.Sha256(onnx)}:{order}");
         }
 
         if (model is null || weights is null) throw new UsageException("--ethnicity-model SPEC and --ethnicity-weights FILE go together");

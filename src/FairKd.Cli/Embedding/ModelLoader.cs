@@ -16,7 +16,9 @@ internal static class ModelLoader
     /// <summary>A loaded embedder and what identifies it (recorded in outputs).</summary>
     public sealed record Loaded(IFaceEmbedder Embedder, string Name, string WeightsSha256, string WeightsPath);
 
-    public static Loaded Load(string? spec, string? weights, string? onnx, string device, bool half, string specOption)
+    /// <param name="threads">ONNX Runtime intra-op threads for an ONNX model (null: its default); TorchSharp's are set
+    /// process-wide by <see cref="SetThreads"/>.</param>
+    public static Loaded Load(string? spec, string? weights, string? onnx, string device, bool half, string specOption, int? threads = null)
     {
         if (onnx is not null == (spec is not null || weights is not null))
             throw new UsageException($"give either {specOption} SPEC --weights FILE, or --onnx FILE");
@@ -24,7 +26,7 @@ internal static class ModelLoader
         if (onnx is not null)
         {
             if (!File.Exists(onnx)) throw new UsageException($"--onnx {onnx}: file not found");
-            var o = new OnnxFaceEmbedder(onnx);
+            var o = new OnnxFaceEmbedder(onnx, new OnnxInputOptions(IntraOpThreads: threads ?? 0));
             return new Loaded(o, o.Name, ModelWeights.Sha256(onnx), onnx);
         }
 
@@ -36,7 +38,7 @@ internal static class ModelLoader
         return new Loaded(e, ModelSpecText.Format(parsed), e.WeightsSha256 ?? ModelWeights.Sha256(weights), weights);
     }
 
-    /// <summary>Sets TorchSharp's intra-op threads when given (default: the library's choice, all cores).</summary>
+    /// <summary>Sets TorchSharp's intra-op threads when given (default: the library's choice, about one per core).</summary>
     public static void SetThreads(int? threads)
     {
         if (threads is null) return;

@@ -19,6 +19,8 @@ internal sealed record EvalSet(string Name, TargetSetKind Kind, string? Group, s
 /// several sets, is embedded once). Cache keys: RFW images are <c>rfw/&lt;Race&gt;/&lt;path&gt;</c> (cache made with
 /// <c>--dataset rfw=ROOT/test/data:group/identity/image</c>), pair-list images <c>NAME/&lt;path&gt;</c> (cache made with
 /// <c>--dataset NAME=IMAGE_ROOT</c>).
+/// Every list, landmark file and pack is read completely here, before the command loads a model; a malformed line, a
+/// list without pairs or a file of another kind is a usage error (exit 2) naming the option that reads such a file.
 /// </summary>
 internal sealed class EvalSets
 {
@@ -35,7 +37,14 @@ internal sealed class EvalSets
         foreach (var layout in RfwLayout.Discover(root))
         {
             var pairs = NamedPairsReader.ReadRfw(layout.PairsFile, Report);
-            var lmk = File.Exists(layout.LandmarkFile) ? LandmarkFileReader.Read(layout.LandmarkFile, Report) : null;
+            InputFileCheck.Ensure($"--rfw {root}: {layout.PairsFile}", layout.PairsFile, InputFormat.RfwPairs, pairs.Count, "pairs", Report);
+            LandmarkTable? lmk = null;
+            if (File.Exists(layout.LandmarkFile))
+            {
+                lmk = LandmarkFileReader.Read(layout.LandmarkFile, Report);
+                InputFileCheck.Ensure($"--rfw {root}: {layout.LandmarkFile}", layout.LandmarkFile, InputFormat.Landmarks, lmk.Count, "landmark rows", Report);
+            }
+
             AddPairs($"RFW-{layout.Race}", TargetSetKind.RfwGroup, layout.Race, layout.PairsFile, pairs, layout.ImageRoot, lmk, $"rfw/{layout.Race}");
         }
     }
@@ -51,6 +60,7 @@ internal sealed class EvalSets
         var root = spec[(colon + 1)..];
         if (!Directory.Exists(root)) throw new UsageException($"{option} {spec}: image root {root} does not exist");
         var pairs = lfw ? NamedPairsReader.ReadLfw(file, Report) : LabeledLinePairsReader.Read(file, Report);
+        InputFileCheck.Ensure($"{option} {spec}", file, lfw ? InputFormat.LfwPairs : InputFormat.LabeledPairs, pairs.Count, "pairs", Report);
         AddPairs(name, lfw ? TargetSetKind.Lfw : TargetSetKind.Pairs, null, file, pairs, root, landmarks.GetValueOrDefault(name), name);
     }
 
@@ -64,8 +74,10 @@ internal sealed class EvalSets
         }
         catch (PackFormatException e)
         {
-            throw new UsageException($"--bin {spec}: {e.Message}");
+            throw new UsageException($"--bin {spec}: {e.Message}{InputFormats.Suggestion(p.Path, InputFormat.BinPack)}");
         }
+
+        if (pack.Pairs == 0) throw new UsageException($"--bin {spec}: the pack holds no pairs");
 
         var pairs = new List<(int, int, bool)>(pack.Pairs);
         for (var k = 0; k < pack.Pairs; k++)

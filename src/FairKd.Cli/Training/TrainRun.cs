@@ -94,7 +94,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
         Console.WriteLine($"train: {spec.Name} ({ModelSpecText.Format(spec)}), {req.Loss}, {(targets is null ? "no KD" : $"KD {req.KdMode} from {req.Caches.Count} cache(s)")}, " +
             $"{samples.Count} images, {classes} classes, {stepsPerEpoch} steps/epoch x {req.Epochs} epochs, batch {req.BatchSize}");
         TrainSummary summary = null!;
-        await ConsoleProgress.RunAsync("train", remaining, async advance =>
+        await ConsoleProgress.RunAsync("train", remaining, unit: "steps", body: async advance =>
         {
             trainer.OnStep = _ => advance(1);
             using var runner = new PipelineRunner(ct);

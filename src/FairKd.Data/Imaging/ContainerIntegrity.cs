@@ -8,35 +8,22 @@ using SixLabors.ImageSharp.Formats.Webp;
 namespace FairKd.Data.Imaging;
 
 /// <summary>
-/// Truncation checks ImageSharp 2.1.13 does not make: its JPEG, WebP and BMP decoders fill a cut-off image silently
-/// (grey or black rows) instead of failing, and a PNG cut between two IDAT chunks decodes partially. Each check reads
-/// only container framing, so it costs nothing next to decoding.
+/// Completeness checks ImageSharp 2.1.13 does not make: it fills a cut-off or short image silently (grey, black or
+/// missing rows) instead of failing. JPEG: every scan's entropy-coded data holds all its MCUs and EOI follows
+/// (<see cref="JpegScanCheck"/>); PNG: the inflated image data is exactly what the header declares and the zlib stream
+/// is complete (<see cref="PngDataCheck"/>); WebP and BMP: the container holds the bytes its header declares.
 /// </summary>
 internal static class ContainerIntegrity
 {
     /// <summary>Null when the container looks complete; otherwise what is missing (for the reject reason).</summary>
     public static string? FindTruncation(IImageFormat format, ReadOnlySpan<byte> bytes) => format switch
     {
-        JpegFormat => JpegComplete(bytes) ? null : "JPEG has no end-of-image marker after its scan data",
-        PngFormat => PngComplete(bytes) ? null : "PNG has no IEND chunk after its image data",
+        JpegFormat => JpegScanCheck.FindIncomplete(bytes),
+        PngFormat => PngDataCheck.FindIncomplete(bytes),
         WebpFormat => RiffComplete(bytes, out var declared) ? null : $"WebP RIFF header declares {declared} bytes, file has {bytes.Length}",
         BmpFormat => BmpComplete(bytes, out var needed) ? null : $"BMP needs {needed} bytes of header and pixels, file has {bytes.Length}",
         _ => null,
     };
-
-    /// <summary>
-    /// A complete JPEG has an end-of-image marker (FF D9) after the start of its last scan (FF DA). Inside entropy-coded
-    /// data every FF byte is stuffed (FF 00) or a restart marker (FF D0-D7), so an FF D9 after the last FF DA can only be
-    /// the real end; one before it belongs to an embedded thumbnail and does not count.
-    /// </summary>
-    public static bool JpegComplete(ReadOnlySpan<byte> jpeg)
-    {
-        var lastScan = jpeg.LastIndexOf([(byte)0xFF, (byte)0xDA]);
-        return lastScan >= 0 && jpeg.LastIndexOf([(byte)0xFF, (byte)0xD9]) > lastScan;
-    }
-
-    /// <summary>The IEND chunk type comes after the last IDAT chunk type.</summary>
-    public static bool PngComplete(ReadOnlySpan<byte> png) => png.LastIndexOf("IEND"u8) > png.LastIndexOf("IDAT"u8);
 
     /// <summary>RIFF: bytes 4..7 hold the size of everything after the first 8 bytes.</summary>
     public static bool RiffComplete(ReadOnlySpan<byte> riff, out long declared)

@@ -12,9 +12,9 @@ namespace FairKd.Data.Imaging;
 /// <summary>
 /// Decodes untrusted JPEG, PNG, BMP and WebP bytes to RGB with ImageSharp 2.1.13, never throwing for bad bytes.
 /// Guards, in order: empty input, the byte limit, a header-only <c>Identify</c> (format sniffed from the bytes,
-/// not the file name) against the pixel limit, container truncation checks (ImageSharp fills truncated JPEG, WebP
-/// and BMP data silently; see <see cref="ContainerIntegrity"/>), and finally the decode itself with an allocator
-/// that has an allocation limit.
+/// not the file name) against the pixel limit, completeness checks (ImageSharp fills incomplete JPEG scans, PNG image
+/// data, WebP and BMP data silently: <see cref="ContainerIntegrity"/> checks JPEG scans and PNG data exactly), and
+/// finally the decode itself with an allocator that has an allocation limit.
 /// Thread-safe: one instance serves all decode workers.
 /// </summary>
 public sealed class SafeImageDecoder

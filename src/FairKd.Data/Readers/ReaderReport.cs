@@ -12,6 +12,7 @@ public sealed class ReaderReport
     private readonly Dictionary<string, long> _skipped = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _examples = new(StringComparer.Ordinal);
     private readonly List<MalformedEntry> _malformed = [];
+    private readonly Dictionary<string, long> _malformedBySource = new(StringComparer.Ordinal);
     private long _malformedCount;
 
     /// <param name="maxKept">How many malformed entries to keep (default 1000); later ones are only counted.</param>
@@ -55,6 +56,7 @@ public sealed class ReaderReport
         lock (_gate)
         {
             _malformedCount++;
+            _malformedBySource[entry.Source] = _malformedBySource.GetValueOrDefault(entry.Source) + 1;
             if (_malformed.Count < MaxKept) _malformed.Add(entry);
         }
     }
@@ -63,6 +65,12 @@ public sealed class ReaderReport
     public long MalformedCount
     {
         get { lock (_gate) return _malformedCount; }
+    }
+
+    /// <summary>Malformed entries reported per source file (kept or not), ordered by source.</summary>
+    public IReadOnlyList<KeyValuePair<string, long>> MalformedCountBySource
+    {
+        get { lock (_gate) return [.. _malformedBySource.OrderBy(kv => kv.Key, StringComparer.Ordinal)]; }
     }
 
     /// <summary>The first <see cref="MaxKept"/> malformed entries, in report order.</summary>
