@@ -150,7 +150,7 @@ public class TrainCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         using var net = ModelRegistry.Create(ModelSpecText.Parse(EmbedFixture.Spec));
         ModelWeights.Load(net, EmbedFixture.Weights);
         foreach (var m in net.modules())
-            if (m is TorchSharp.Modules.BatchNorm bn) bn.momentum = 1.0;
+            if (m is TorchSharp.Modules.NormBase bn) bn.momentum = 1.0;
         net.train();
         using (TorchSharp.torch.no_grad())
         using (var x = TorchSharp.torch.tensor(faces.SelectMany(f => f).ToArray(), [faces.Count, 3, 112, 112]))

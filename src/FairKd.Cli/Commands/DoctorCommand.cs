@@ -61,6 +61,7 @@ internal sealed class DoctorCommand
                     $"check {ModelSpecText.Format(spec)}, batch {batchSize}{(r.ForcedGc ? $", forced GC ({r.GcCollections} collections)" : "")}: " +
                     $"loss {r.LossFloat32:G9} / again {r.LossFloat32Again:G9} / float64 {r.LossFloat64:G9}; " +
                     $"{r.Parameters.Count} gradients, largest relative error {worst?.RelativeError:G3} ({worst?.Parameter}); {r.Seconds:F1} s"));
+                Console.WriteLine($"  {r.Convolutions}");
                 if (r.Passed)
                 {
                     Console.WriteLine("  ok: repeatable bit for bit and within tolerance of float64");
@@ -81,8 +82,8 @@ internal sealed class DoctorCommand
                 FairKd.Core.IO.AtomicFile.WriteAllText(json, text);
             }
 
-            if (failed && !runtime.OneDnnMaxIsa.Equals("AVX2", StringComparison.OrdinalIgnoreCase) && host.HasAvx512)
-                Console.WriteLine("hint: rerun with ONEDNN_MAX_CPU_ISA=AVX2 to see whether oneDNN's AVX-512 kernels are the cause (README, Numerics)");
+            if (failed)
+                Console.WriteLine("hint: compare FAIRKD_ONEDNN_ISA=avx2 and FAIRKD_ONEDNN_ISA=native runs of this check to see whether oneDNN's kernels are the cause (README, Numerics)");
             return Task.FromResult(failed ? ExitCodes.Failed : ExitCodes.Success);
         }, CancellationToken.None);
 }

@@ -13,7 +13,8 @@ namespace FairKd.Torch.Runtime;
 /// <param name="Host">CPU, ISA flags, caches, cores, OS, .NET.</param>
 /// <param name="Torch">TorchSharp, LibTorch, oneDNN versions, ATen CPU capability, threads.</param>
 /// <param name="OneDnnIsa">What <see cref="Runtime.OneDnnIsa.Apply"/> decided.</param>
-public sealed record HostRecord(int SchemaVersion, DateTime WrittenUtc, HostInfo Host, TorchRuntimeInfo Torch, string OneDnnIsa)
+/// <param name="Convolutions">Whether oneDNN or ATen computed the model's convolutions, and why.</param>
+public sealed record HostRecord(int SchemaVersion, DateTime WrittenUtc, HostInfo Host, TorchRuntimeInfo Torch, string OneDnnIsa, string Convolutions)
 {
     /// <summary>File name inside a run folder.</summary>
     public const string FileName = "host.json";
@@ -21,7 +22,8 @@ public sealed record HostRecord(int SchemaVersion, DateTime WrittenUtc, HostInfo
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     /// <summary>This process's record.</summary>
-    public static HostRecord Current() => new(1, DateTime.UtcNow, HostInfo.Current(), TorchRuntimeInfo.Current(), Runtime.OneDnnIsa.Apply());
+    public static HostRecord Current(string convolutions) =>
+        new(1, DateTime.UtcNow, HostInfo.Current(), TorchRuntimeInfo.Current(), Runtime.OneDnnIsa.Apply(), convolutions);
 
     /// <summary>Writes it atomically into <paramref name="folder"/>.</summary>
     public void Write(string folder) => AtomicFile.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, Json) + "\n");

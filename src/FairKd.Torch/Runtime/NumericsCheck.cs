@@ -23,7 +23,7 @@ public sealed record ParameterCheck(string Parameter, double RelativeError, bool
 
 /// <summary>The outcome: <see cref="Passed"/> when both float32 passes are bit-identical and every gradient is finite and within tolerance.</summary>
 public sealed record NumericsCheckResult(string Model, int BatchSize, bool ForcedGc, double LossFloat32, double LossFloat32Again,
-    double LossFloat64, IReadOnlyList<ParameterCheck> Parameters, double Tolerance, double Seconds, long GcCollections)
+    double LossFloat64, IReadOnlyList<ParameterCheck> Parameters, double Tolerance, double Seconds, long GcCollections, string Convolutions)
 {
     /// <summary>Both float32 passes gave the same loss and the same gradient bits.</summary>
     public bool Repeatable => LossFloat32.Equals(LossFloat32Again) && Parameters.All(p => p.Repeatable);
@@ -61,12 +61,13 @@ public static class NumericsCheck
         using var outer = NewDisposeScope();
         random.manual_seed(options.Seed);
         using var model = ModelRegistry.Create(options.Model);
+        var convolutions = OneDnnIsa.UseForTraining(model);
         var classes = Math.Max(2, options.BatchSize / 2);
         using var header = new ArcFaceHeader(options.Model.EmbeddingSize, classes, seed: options.Seed);
         using var generator = new Generator((ulong)options.Seed);
         var size = options.Model.InputSize;
         var x = randn([options.BatchSize, 3, size, size], generator: generator).DetachFromDisposeScope();
-        var y = arange(options.BatchSize, dtype: int64).remainder(Scalars.Long(classes)).DetachFromDisposeScope();
+        var y = tensor(Enumerable.Range(0, options.BatchSize).Select(i => (long)(i % classes)).ToArray()).DetachFromDisposeScope();
         var names = model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => p.name).ToList();
         var initial = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
 
@@ -123,7 +124,7 @@ public static class NumericsCheck
         x.Dispose();
         y.Dispose();
         return new NumericsCheckResult(options.Model.Name, options.BatchSize, options.ForceGc, a.Loss, b.Loss, d.Loss, checks,
-            options.Tolerance, wall.Elapsed.TotalSeconds, GC.CollectionCount(0) - gc0);
+            options.Tolerance, wall.Elapsed.TotalSeconds, GC.CollectionCount(0) - gc0, convolutions);
     }
 }
 

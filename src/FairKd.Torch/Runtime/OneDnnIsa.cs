@@ -5,29 +5,28 @@ using FairKd.Core.Runtime;
 namespace FairKd.Torch.Runtime;
 
 /// <summary>
-/// Which instruction set oneDNN (LibTorch's CPU convolution library) may use, decided once per process before its first
-/// primitive. On an AMD EPYC family 26 (Zen 5) host oneDNN 3.7.1's AVX-512 kernels computed wrong convolution input
-/// gradients (relative error 0.2-1.8 against float64, and different on every run with 2 threads), while the same
-/// kernels capped at AVX2 matched float64 to 1e-4 (README "Numerics"; <c>fairkd doctor</c> finds this in a second).
-/// So on a CPU with AVX-512 FairKd caps oneDNN at AVX2 unless told otherwise:
+/// How LibTorch's CPU convolution library (oneDNN) is used, decided per process and per model (README "Numerics").
+/// On the AMD EPYC family 26 (Zen 5) development host oneDNN 3.7.1 computed wrong convolution gradients whenever a
+/// convolution's channels were not whole channel blocks (16 for its AVX-512 kernels, 8 for AVX2), and right ones
+/// otherwise; <c>fairkd doctor</c> finds this in seconds. Two controls:
 /// <list type="bullet">
-/// <item><c>ONEDNN_MAX_CPU_ISA</c> (or <c>DNNL_MAX_CPU_ISA</c>) set by the user: respected as it is.</item>
-/// <item><c>FAIRKD_ONEDNN_ISA=native</c>: no cap (after <c>FAIRKD_ONEDNN_ISA=native fairkd doctor</c> passed on this host).</item>
-/// <item><c>FAIRKD_ONEDNN_ISA=auto</c> (default): AVX2 on AVX-512 CPUs, native elsewhere.</item>
+/// <item><see cref="UseForTraining"/>: oneDNN computes a model's convolutions only when all of them are whole 16-channel
+/// blocks, else ATen's own convolution does (the published networks keep oneDNN; tiny test widths do not).</item>
+/// <item>The instruction-set cap: <c>ONEDNN_MAX_CPU_ISA</c> set by the user is respected; <c>FAIRKD_ONEDNN_ISA=avx2</c>
+/// (or another oneDNN ISA name) sets it for FairKd's processes; <c>auto</c> (default) leaves oneDNN its widest ISA;
+/// <c>native</c> also keeps oneDNN on for every model. The cap is set with libc <c>setenv</c> before oneDNN's first
+/// primitive (FairKd.Torch's module initializer, <c>fairkd</c>'s Main and the test assemblies call <see cref="Apply"/>).</item>
 /// </list>
-/// The cap is set with libc <c>setenv</c> (oneDNN reads it with <c>getenv</c> when it creates its first primitive), so
-/// <see cref="Apply"/> must run before any convolution: FairKd.Torch's module initializer, <c>fairkd</c>'s Main and the
-/// test assemblies call it.
 /// </summary>
 public static class OneDnnIsa
 {
-    /// <summary>FairKd's policy variable: auto (default), native, or an ISA name passed to oneDNN as is (e.g. avx2).</summary>
+    /// <summary>FairKd's policy variable: auto (default), native, or an ISA name passed to oneDNN as its cap (e.g. avx2).</summary>
     public const string PolicyVariable = "FAIRKD_ONEDNN_ISA";
 
     private static readonly Lock Gate = new();
     private static string? decision;
 
-    /// <summary>What <see cref="Apply"/> decided, e.g. "AVX2 (FairKd default on an AVX-512 CPU)"; null before it ran.</summary>
+    /// <summary>What <see cref="Apply"/> decided about the ISA cap, e.g. "widest (AVX-512 on this CPU)"; null before it ran.</summary>
     public static string? Decision
     {
         get
@@ -67,9 +66,58 @@ public static class OneDnnIsa
             return $"{policy.ToUpperInvariant()} ({PolicyVariable}={policy})";
         }
 
-        if (!HostInfo.Current().HasAvx512) return "native (no AVX-512 on this CPU)";
-        SetNative("ONEDNN_MAX_CPU_ISA", "AVX2");
-        return $"AVX2 (FairKd default on an AVX-512 CPU; {PolicyVariable}=native lifts it, see README Numerics)";
+        return HostInfo.Current().HasAvx512 ? "widest (AVX-512 on this CPU)" : "widest (no AVX-512 on this CPU)";
+    }
+
+    /// <summary>
+    /// Whether LibTorch may run convolutions through oneDNN (<c>at::globalContext().setUserEnabledMkldnn</c>, PyTorch's
+    /// <c>torch.backends.mkldnn.enabled</c>); checked by LibTorch at every convolution, so it can change at any time.
+    /// When off, ATen's own convolution (im2col + GEMM) computes them.
+    /// </summary>
+    public static bool ConvolutionsEnabled
+    {
+        get => !OperatingSystem.IsLinux() || NativeMethods.UserEnabledMkldnn(NativeMethods.GlobalContext());
+        set
+        {
+            if (!OperatingSystem.IsLinux()) return;
+            NativeMethods.SetUserEnabledMkldnn(NativeMethods.GlobalContext(), value);
+            // without oneDNN, ATen would try NNPACK first; NNPACK fails to initialise on CPUs its cpuinfo does not know
+            // (the Zen 5 host: "Could not initialize NNPACK! Unsupported hardware", retried at every convolution)
+            NativeMethods.SetUserEnabledNnpack(NativeMethods.GlobalContext(), false);
+        }
+    }
+
+    /// <summary>
+    /// oneDNN computes a convolution on channel blocks (16 channels for AVX-512, 8 for AVX2) and pads a smaller or
+    /// uneven channel count up to the block. On the Zen 5 development host the backward pass of such padded
+    /// convolutions was wrong at every ISA (README "Numerics"), while convolutions whose channels are whole blocks were
+    /// right. So for training FairKd lets oneDNN run the model's convolutions only when every convolution's input and
+    /// output channels (the 3-channel image input aside) are multiples of 16; otherwise ATen's own convolution runs
+    /// them. The published networks (64 to 512 channels) keep oneDNN; tiny test widths do not.
+    /// Returns the decision, e.g. "oneDNN convolutions off: layer1.0.conv1 has 8 channels".
+    /// </summary>
+    public static string UseForTraining(TorchSharp.torch.nn.Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Apply();
+        if ((Environment.GetEnvironmentVariable(PolicyVariable) ?? "").Equals("native", StringComparison.OrdinalIgnoreCase))
+        {
+            ConvolutionsEnabled = true;
+            return $"oneDNN convolutions on ({PolicyVariable}=native)";
+        }
+
+        foreach (var (name, m) in model.named_modules())
+        {
+            if (m is not TorchSharp.Modules.Conv2d conv) continue;
+            var ins = conv.in_channels;
+            var outs = conv.out_channels;
+            if ((ins == 3 || ins % 16 == 0) && outs % 16 == 0) continue;
+            ConvolutionsEnabled = false;
+            return $"oneDNN convolutions off: {name} has {ins} -> {outs} channels (not whole 16-channel blocks)";
+        }
+
+        ConvolutionsEnabled = true;
+        return "oneDNN convolutions on (every convolution has whole 16-channel blocks)";
     }
 
     private static void SetNative(string name, string value)
@@ -93,5 +141,20 @@ public static class OneDnnIsa
 
         [DllImport("libc", EntryPoint = "getenv")]
         public static extern IntPtr GetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
+
+        // at::Context& at::globalContext(); bool at::Context::userEnabledMkldnn() const; void at::Context::setUserEnabledMkldnn(bool)
+        // (x86-64 SysV: `this` is the first argument)
+        [DllImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
+        public static extern IntPtr GlobalContext();
+
+        [DllImport("libtorch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledMkldnnEv")]
+        [return: MarshalAs(UnmanagedType.U1)]
+        public static extern bool UserEnabledMkldnn(IntPtr context);
+
+        [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
+        public static extern void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
+
+        [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
+        public static extern void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
     }
 }

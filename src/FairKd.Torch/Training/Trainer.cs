@@ -41,6 +41,7 @@ public sealed class Trainer : IDisposable
         device = TorchBackendInfo.ParseDevice(options.Device);
         backbone.to(device);
         header.to(device);
+        ConvolutionPolicy = OneDnnIsa.UseForTraining(backbone);
         SeedTorch(options.Seed);
         optimizer = OptimizerSetup.Create(backbone, header, options);
         schedule = new StudySchedule(options.Milestones);
@@ -54,6 +55,9 @@ public sealed class Trainer : IDisposable
         random.manual_seed(seed);
         if (cuda.is_available()) cuda.manual_seed_all(seed);
     }
+
+    /// <summary>Whether oneDNN or ATen computes the backbone's convolutions, and why (<see cref="OneDnnIsa.UseForTraining"/>).</summary>
+    public string ConvolutionPolicy { get; }
 
     /// <summary>The run's settings.</summary>
     public TrainOptions Options { get; }
@@ -104,7 +108,7 @@ public sealed class Trainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(batches);
         Directory.CreateDirectory(Options.OutputDir);
-        HostRecord.Current().Write(Options.OutputDir);
+        HostRecord.Current(ConvolutionPolicy).Write(Options.OutputDir);
         using var log = new TrainLog(Path.Combine(Options.OutputDir, "train.jsonl"), Options.TensorBoard ? Path.Combine(Options.OutputDir, "tensorboard") : null);
         var window = new LogWindow(Options.LogEvery);
         var wall = Stopwatch.StartNew();

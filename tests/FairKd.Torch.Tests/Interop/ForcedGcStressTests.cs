@@ -20,7 +20,7 @@ namespace FairKd.Torch.Tests.Interop;
 [Collection(SerialTorchCollection.Name)]
 public class ForcedGcStressTests
 {
-    private const int Size = 32, Batch = 8, Classes = 4, Embedding = 16, Steps = 3;
+    private const int Size = 16, Batch = 4, Classes = 4, Embedding = 16, Steps = 3;
 
     public static TheoryData<string, string, bool> TrainingCases()
     {
