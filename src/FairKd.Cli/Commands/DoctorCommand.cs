@@ -3,6 +3,7 @@ using System.Text.Json;
 using Cocona;
 using FairKd.Core;
 using FairKd.Core.Runtime;
+using FairKd.Torch.Interop;
 using FairKd.Torch.Models;
 using FairKd.Torch.Runtime;
 using TorchSharp;
@@ -50,6 +51,7 @@ internal sealed class DoctorCommand
             Console.WriteLine($"  {host.Os}; {host.Runtime}");
             Console.WriteLine($"torch: {runtime.Summary}");
             Console.WriteLine($"  oneDNN ISA: {OneDnnIsa.Decision ?? OneDnnIsa.Apply()}");
+            Console.WriteLine($"  oneDNN caches: {OneDnnCpuCaches.Apply().Decision}");
             var results = new List<NumericsCheckResult>();
             var failed = false;
             foreach (var spec in specs)
@@ -78,7 +80,7 @@ internal sealed class DoctorCommand
 
             if (json is not null)
             {
-                var text = JsonSerializer.Serialize(new { host, runtime, checks = results }, JsonOptions);
+                var text = JsonSerializer.Serialize(new { host, runtime, oneDnnCaches = OneDnnCpuCaches.Apply(), checks = results }, JsonOptions);
                 FairKd.Core.IO.AtomicFile.WriteAllText(json, text);
             }
 

@@ -14,7 +14,9 @@ namespace FairKd.Torch.Runtime;
 /// <param name="Torch">TorchSharp, LibTorch, oneDNN versions, ATen CPU capability, threads.</param>
 /// <param name="OneDnnIsa">What <see cref="Runtime.OneDnnIsa.Apply"/> decided.</param>
 /// <param name="Convolutions">Whether oneDNN or ATen computed the model's convolutions, and why.</param>
-public sealed record HostRecord(int SchemaVersion, DateTime WrittenUtc, HostInfo Host, TorchRuntimeInfo Torch, string OneDnnIsa, string Convolutions)
+/// <param name="OneDnnCaches">oneDNN's view of the CPU caches and whether FairKd corrected it (<see cref="Interop.OneDnnCpuCaches"/>); "" in records written before it was added.</param>
+public sealed record HostRecord(int SchemaVersion, DateTime WrittenUtc, HostInfo Host, TorchRuntimeInfo Torch, string OneDnnIsa, string Convolutions,
+    string OneDnnCaches = "")
 {
     /// <summary>File name inside a run folder.</summary>
     public const string FileName = "host.json";
@@ -23,7 +25,7 @@ public sealed record HostRecord(int SchemaVersion, DateTime WrittenUtc, HostInfo
 
     /// <summary>This process's record.</summary>
     public static HostRecord Current(string convolutions) =>
-        new(1, DateTime.UtcNow, HostInfo.Current(), TorchRuntimeInfo.Current(), Runtime.OneDnnIsa.Apply(), convolutions);
+        new(1, DateTime.UtcNow, HostInfo.Current(), TorchRuntimeInfo.Current(), Runtime.OneDnnIsa.Apply(), convolutions, Interop.OneDnnCpuCaches.Apply().Decision);
 
     /// <summary>Writes it atomically into <paramref name="folder"/>.</summary>
     public void Write(string folder) => AtomicFile.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, Json) + "\n");

@@ -1,17 +1,20 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using FairKd.Core.Runtime;
+using FairKd.Torch.Interop;
 
 namespace FairKd.Torch.Runtime;
 
 /// <summary>
 /// How LibTorch's CPU convolution library (oneDNN) is used, decided per process and per model (README "Numerics").
-/// On the AMD EPYC family 26 (Zen 5) development host oneDNN 3.7.1 computed wrong convolution gradients whenever a
-/// convolution's channels were not whole channel blocks (16 for its AVX-512 kernels, 8 for AVX2), and right ones
-/// otherwise; <c>fairkd doctor</c> finds this in seconds. Two controls:
+/// On the AMD EPYC family 26 (Zen 5) development VM, oneDNN 3.7.1 computed wrong convolution gradients whenever a
+/// convolution's channels were not whole channel blocks (16 for its AVX-512 kernels, 8 for AVX2). The cause: the VM's
+/// CPUID hides the cache sizes and oneDNN sized its kernels for 1-byte caches; <see cref="OneDnnCpuCaches"/> corrects
+/// that before oneDNN's first primitive, and <c>fairkd doctor</c> checks the result in seconds. Two controls:
 /// <list type="bullet">
-/// <item><see cref="UseForTraining"/>: oneDNN computes a model's convolutions only when all of them are whole 16-channel
-/// blocks, else ATen's own convolution does (the published networks keep oneDNN; tiny test widths do not).</item>
+/// <item><see cref="UseForTraining"/>: oneDNN computes every convolution when its cache view is sound (or corrected);
+/// when it is degenerate and could not be corrected, only models whose convolutions are all whole 16-channel blocks
+/// keep oneDNN, the rest run on ATen's own convolution.</item>
 /// <item>The instruction-set cap: <c>ONEDNN_MAX_CPU_ISA</c> set by the user is respected; <c>FAIRKD_ONEDNN_ISA=avx2</c>
 /// (or another oneDNN ISA name) sets it for FairKd's processes; <c>auto</c> (default) leaves oneDNN its widest ISA;
 /// <c>native</c> also keeps oneDNN on for every model. The cap is set with libc <c>setenv</c> before oneDNN's first
@@ -49,6 +52,7 @@ public static class OneDnnIsa
         lock (Gate)
         {
             if (decision is not null) return decision;
+            _ = OneDnnCpuCaches.Apply(); // before oneDNN's first primitive: its kernels' blocking is fixed when they are created
             decision = Decide();
             return decision;
         }
@@ -88,13 +92,13 @@ public static class OneDnnIsa
     }
 
     /// <summary>
-    /// oneDNN computes a convolution on channel blocks (16 channels for AVX-512, 8 for AVX2) and pads a smaller or
-    /// uneven channel count up to the block. On the Zen 5 development host the backward pass of such padded
-    /// convolutions was wrong at every ISA (README "Numerics"), while convolutions whose channels are whole blocks were
-    /// right. So for training FairKd lets oneDNN run the model's convolutions only when every convolution's input and
-    /// output channels (the 3-channel image input aside) are multiples of 16; otherwise ATen's own convolution runs
-    /// them. The published networks (64 to 512 channels) keep oneDNN; tiny test widths do not.
-    /// Returns the decision, e.g. "oneDNN convolutions off: layer1.0.conv1 has 8 channels".
+    /// oneDNN computes a convolution on channel blocks (16 channels for AVX-512, 8 for AVX2) and pads smaller or uneven
+    /// channel counts up to a block. With a degenerate cache view (<see cref="OneDnnCpuCaches"/>) the backward pass of
+    /// such padded convolutions was wrong at every ISA on the development VM, while whole blocks were right. So oneDNN
+    /// computes every convolution when its cache view is sound or was corrected; otherwise only models whose
+    /// convolutions all have whole 16-channel blocks (the 3-channel image input aside) keep oneDNN, and ATen's own
+    /// convolution runs the others (the published networks have 64-512 channels; the tiny test widths do not).
+    /// Returns the decision, e.g. "oneDNN convolutions on (oneDNN's cache sizes corrected to L1 48 KB, L2 1 MB, L3 1 MB)".
     /// </summary>
     public static string UseForTraining(TorchSharp.torch.nn.Module model)
     {
@@ -106,6 +110,13 @@ public static class OneDnnIsa
             return $"oneDNN convolutions on ({PolicyVariable}=native)";
         }
 
+        var caches = OneDnnCpuCaches.Apply();
+        if (!caches.Degenerate)
+        {
+            ConvolutionsEnabled = true;
+            return $"oneDNN convolutions on ({caches.Brief})";
+        }
+
         foreach (var (name, m) in model.named_modules())
         {
             if (m is not TorchSharp.Modules.Conv2d conv) continue;
@@ -113,7 +124,7 @@ public static class OneDnnIsa
             var outs = conv.out_channels;
             if ((ins == 3 || ins % 16 == 0) && outs % 16 == 0) continue;
             ConvolutionsEnabled = false;
-            return $"oneDNN convolutions off: {name} has {ins} -> {outs} channels (not whole 16-channel blocks)";
+            return $"oneDNN convolutions off: {name} has {ins} -> {outs} channels (not whole 16-channel blocks) and {caches.Brief}";
         }
 
         ConvolutionsEnabled = true;

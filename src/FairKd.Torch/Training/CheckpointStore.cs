@@ -1,5 +1,7 @@
 using System.Globalization;
 using FairKd.Core;
+using FairKd.Core.IO;
+using FairKd.Torch.Weights;
 using MessagePack;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -28,9 +30,10 @@ public static class CheckpointStore
         Directory.CreateDirectory(tmp);
         try
         {
-            backbone.save_py(Path.Combine(tmp, Backbone));
-            header.save_py(Path.Combine(tmp, Header));
-            ((TorchSharp.Modules.OptimizerHelper)optimizer).save_py(Path.Combine(tmp, Optimizer));
+            ModelWeights.SavePyTorch(backbone, Path.Combine(tmp, Backbone));
+            ModelWeights.SavePyTorch(header, Path.Combine(tmp, Header));
+            AtomicFile.WriteAllBytes(Path.Combine(tmp, Optimizer),
+                ZipTimestamps.Capture(s => ((TorchSharp.Modules.OptimizerHelper)optimizer).save_py(s, leaveOpen: true)));
             state.SavedUtc = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
             File.WriteAllBytes(Path.Combine(tmp, State), MessagePackSerializer.Serialize(state));
             var final = Path.Combine(root, string.Create(CultureInfo.InvariantCulture, $"{Prefix}{state.NextEpoch:D3}-step-{state.GlobalStep:D9}"));

@@ -1,10 +1,11 @@
-using FairKd.Torch.Interop;
 using System.Diagnostics;
 using System.Threading.Channels;
 using FairKd.Core;
 using FairKd.Core.Records;
+using FairKd.Torch.Interop;
 using FairKd.Torch.Losses;
 using FairKd.Torch.Runtime;
+using FairKd.Torch.Weights;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.PyBridge;
@@ -201,13 +202,8 @@ public sealed class Trainer : IDisposable
         return LastCheckpoint;
     }
 
-    /// <summary>Saves the backbone alone as a PyTorch state_dict (.pth) that loads with strict=True (written to a temp name, then renamed).</summary>
-    public void ExportBackbone(string path)
-    {
-        var tmp = path + ".tmp";
-        backbone.save_py(tmp);
-        File.Move(tmp, path, overwrite: true);
-    }
+    /// <summary>Saves the backbone alone as a PyTorch state_dict (.pth) that loads with strict=True (atomically; same weights, same bytes).</summary>
+    public void ExportBackbone(string path) => ModelWeights.SavePyTorch(backbone, path);
 
     /// <inheritdoc />
     public void Dispose() => optimizer.Dispose();

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Security.Cryptography;
+using FairKd.Core.IO;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -74,25 +75,28 @@ public static class ModelWeights
         return new WeightsLoadReport(path, format, loaded, missing, unexpected, shapes, stripped, wrapper);
     }
 
-    /// <summary>Saves the module's state_dict in PyTorch's zip format (temp file, then rename).</summary>
+    /// <summary>
+    /// Saves the module's state_dict in PyTorch's zip format (<see cref="AtomicFile"/>). The bytes depend on the weights
+    /// only: entry timestamps are fixed (<see cref="ZipTimestamps"/>), so the same seeded run writes the same file.
+    /// </summary>
     public static void SavePyTorch(nn.Module module, string path)
     {
         ArgumentNullException.ThrowIfNull(module);
-        WriteAtomically(path, s => module.save_py(s, leaveOpen: true));
+        AtomicFile.WriteAllBytes(path, ZipTimestamps.Capture(s => module.save_py(s, leaveOpen: true)));
     }
 
     /// <summary>Saves the module's state_dict as safetensors (temp file, then rename).</summary>
     public static void SaveSafetensors(nn.Module module, string path)
     {
         ArgumentNullException.ThrowIfNull(module);
-        WriteAtomically(path, s => module.save_safetensors(s, leaveOpen: true));
+        AtomicFile.Write(path, s => module.save_safetensors(s, leaveOpen: true));
     }
 
     /// <summary>Saves in TorchSharp's own format (<c>module.save</c>; temp file, then rename).</summary>
     public static void SaveTorchSharp(nn.Module module, string path)
     {
         ArgumentNullException.ThrowIfNull(module);
-        WriteAtomically(path, s =>
+        AtomicFile.Write(path, s =>
         {
             using var writer = new BinaryWriter(s, System.Text.Encoding.UTF8, leaveOpen: true);
             module.save(writer);
@@ -167,27 +171,5 @@ public static class ModelWeights
         var d = new Dictionary<string, Tensor>(table.Count, StringComparer.Ordinal);
         foreach (DictionaryEntry e in table) d[(string)e.Key] = (Tensor)e.Value!;
         return d;
-    }
-
-    private static void WriteAtomically(string path, Action<Stream> write)
-    {
-        var full = System.IO.Path.GetFullPath(path);
-        var dir = System.IO.Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var tmp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var s = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
-            {
-                write(s);
-                s.Flush(flushToDisk: true);
-            }
-
-            File.Move(tmp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
     }
 }
