@@ -15,7 +15,8 @@ internal sealed class TrainCommand
         "(--cache: lambda * MSE(teacher, normalise(student)), the flipped target when the image is flipped). Images are decoded and aligned as embed does " +
         "(--landmarks, --unaligned); with --cache, as the cache records, and a contradicting option is refused. Checkpoints every epoch and on Ctrl+C; " +
         "--resume continues; writes backbone.pth (PyTorch state_dict), model.json, train.jsonl, tensorboard/ and train-summary.json. " +
-        "--target group trains the 4-way ethnicity classifier (softmax) and also writes classifier.pth.\n" +
+        "--target group trains the 4-way ethnicity classifier (softmax) and also writes classifier.pth. " +
+        "Unlabelled faces (--dataset NAME=PATH:flat) train by KD alone; --loss none drops the margin loss for every image.\n" +
         "  example: fairkd train --manifest data-manifests/mix --data-root bupt=/data/BUPT --data-root dcface=/data/DCFace --model iresnet34 --loss adaface --cache caches/r100 --out runs/r34-mix-kd")]
     public Task<int> Train(
         [Option("manifest", Description = "release folder (samples.csv, identities.csv)")] string? manifest = null,
@@ -25,7 +26,8 @@ internal sealed class TrainCommand
         [Option("unaligned", Description = "images without landmarks that are not 112x112: reject (default) or center-crop; with --cache, the cache's policy unless given")] string? unaligned = null,
         [Option("model", Description = "backbone SPEC: registry name[:width=,input=,emb=,dropout=]"), RequiredOption] string? model = null,
         [Option("out", Description = "run folder"), RequiredOption] string? @out = null,
-        [Option("loss", Description = "adaface, adaface-study, arcface, cosface, elasticarcface, elasticarcface-plus, softmax (default: adaface; softmax with --target group)")] string? loss = null,
+        [Option("loss", Description = "adaface, adaface-study, arcface, cosface, elasticarcface, elasticarcface-plus, softmax, or none: KD only, no identity labels needed, with --cache (default: adaface; softmax with --target group)")] string? loss = null,
+        [Option("loss-weight", Description = "NAME=MARGIN,KD: weights of the margin-loss and KD terms for the images of dataset NAME (default 1,1; 0,1 for an unlabelled flat dataset); repeatable")] string[]? lossWeight = null,
         [Option("target", Description = "identity (face recognition) or group (4-way ethnicity classifier)")] string target = "identity",
         [Option("cache", Description = "teacher embedding cache: turns KD on; repeatable (a key is looked up in each)")] string[]? cache = null,
         [Option("kd", Description = "KD term: mse (the study's) or cosine")] string kd = "mse",
@@ -67,6 +69,7 @@ internal sealed class TrainCommand
                 Loss = loss ?? (group ? "softmax" : "adaface"),
                 GroupTarget = group,
                 Caches = cache ?? [],
+                LossWeights = lossWeight ?? [],
                 KdMode = kd,
                 KdLambda = kdLambda,
                 Epochs = epochs,

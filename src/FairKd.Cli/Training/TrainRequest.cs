@@ -13,6 +13,9 @@ internal sealed record TrainRequest
 
     public IReadOnlyList<string> Caches { get; init; } = [];
 
+    /// <summary>--loss-weight NAME=MARGIN,KD entries (per-dataset weights of the two terms).</summary>
+    public IReadOnlyList<string> LossWeights { get; init; } = [];
+
     public string KdMode { get; init; } = "mse";
 
     public double? KdLambda { get; init; }

@@ -25,8 +25,11 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
     public async Task<int> RunAsync(CancellationToken ct)
     {
         var spec = ModelSpecText.Parse(req.ModelSpec, "--model");
-        if (!LossRegistry.Names.Contains(req.Loss.ToLowerInvariant()))
-            throw new UsageException($"--loss {req.Loss}: use one of {string.Join(", ", LossRegistry.Names)}");
+        var kdOnly = req.Loss.Equals(KdOnlyHeader.LossName, StringComparison.OrdinalIgnoreCase);
+        if (!kdOnly && !LossRegistry.Names.Contains(req.Loss.ToLowerInvariant()))
+            throw new UsageException($"--loss {req.Loss}: use one of {string.Join(", ", LossRegistry.Names)}, or {KdOnlyHeader.LossName} (KD only, with --cache)");
+        if (kdOnly && req.Caches.Count == 0) throw new UsageException("--loss none trains by distillation alone: give the teacher's --cache DIR");
+        if (kdOnly && req.GroupTarget) throw new UsageException("--target group trains the ethnicity classifier with --loss softmax, not --loss none");
         var kdMode = req.KdMode switch
         {
             "mse" => KdMode.Mse,
@@ -36,7 +39,8 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
         if (samples.Count == 0) throw new UsageException("no training images");
         if (req.InitWeights is not null && !File.Exists(req.InitWeights)) throw new UsageException($"--init-weights {req.InitWeights}: file not found");
         ModelLoader.SetThreads(req.Threads);
-        var (label, classes) = Labels();
+        var (label, classes) = Labels(kdOnly);
+        var (weights, lossWeights) = LossWeights(kdOnly);
         using var targets = req.Caches.Count > 0 ? new CacheTeacherTargets(req.Caches) : null;
         if (targets is not null) CheckCache(targets, spec);
         var (imaging, preprocessing) = Preprocessing(targets, spec);
@@ -44,7 +48,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
         var config = new TrainRunConfig(ModelSpecText.Format(spec), req.Loss.ToLowerInvariant(), req.GroupTarget ? "group" : "identity", classes,
             targets is not null, targets is null ? null : req.KdMode, targets is null ? null : req.KdLambda, req.Caches.Select(Path.GetFullPath).ToList(),
             req.Epochs, req.BatchSize, req.Lr, req.Milestones, req.Seed, req.Flip, samples.Count, SamplesHash(),
-            req.InitWeights is null ? null : ModelWeights.Sha256(req.InitWeights)) { Preprocessing = preprocessing };
+            req.InitWeights is null ? null : ModelWeights.Sha256(req.InitWeights)) { Preprocessing = preprocessing, LossWeights = lossWeights };
         var options = new TrainOptions
         {
             OutputDir = req.OutDir,
@@ -70,7 +74,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
         Trainer.SeedTorch(req.Seed);
         using var backbone = ModelRegistry.Create(spec);
         if (req.InitWeights is not null) ModelWeights.Load(backbone, req.InitWeights);
-        using var header = LossRegistry.Create(req.Loss, spec.EmbeddingSize, classes, new LossOptions(Seed: req.Seed));
+        using var header = kdOnly ? new KdOnlyHeader(spec.EmbeddingSize) : LossRegistry.Create(req.Loss, spec.EmbeddingSize, classes, new LossOptions(Seed: req.Seed));
         using var trainer = new Trainer(backbone, header, options);
         var (startEpoch, startStep) = (0, 0);
         var data = new TrainDataOptions
@@ -88,7 +92,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
 
         config.Write(req.OutDir);
         var pipeline = new TrainDataPipeline(samples, label, targets, data with { StartEpoch = startEpoch, StartStep = startStep,
-            MaxSteps = req.MaxSteps is { } m ? Math.Max(1, m - trainer.State.GlobalStep) : null });
+            MaxSteps = req.MaxSteps is { } m ? Math.Max(1, m - trainer.State.GlobalStep) : null }, weights);
         var remaining = Math.Max(0, ((long)(req.Epochs - startEpoch) * stepsPerEpoch) - startStep);
         if (req.MaxSteps is { } max) remaining = Math.Min(remaining, Math.Max(0, max - trainer.State.GlobalStep));
         Console.WriteLine($"train: {spec.Name} ({ModelSpecText.Format(spec)}), {req.Loss}, {(targets is null ? "no KD" : $"KD {req.KdMode} from {req.Caches.Count} cache(s)")}, " +
@@ -131,7 +135,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
         return ExitCodes.Success;
     }
 
-    private (Func<TrainSample, long> Label, int Classes) Labels()
+    private (Func<TrainSample, long> Label, int Classes) Labels(bool kdOnly)
     {
         if (req.GroupTarget)
         {
@@ -141,8 +145,53 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
             return (s => EthnicGroups.IndexOf(s.Group), EthnicGroups.Order.Length);
         }
 
-        var classes = TrainSampleSources.IdentityClasses(samples);
-        return (s => classes[s.Identity], classes.Count);
+        if (kdOnly) return (_ => -1, 1);
+        var labelled = samples.Where(s => s.Identity.Length > 0).ToList();
+        if (labelled.Count == 0)
+            throw new UsageException("no training image has an identity label (flat datasets only): use --loss none with --cache for KD-only training");
+        var classes = TrainSampleSources.IdentityClasses(labelled);
+        return (s => s.Identity.Length == 0 ? -1 : classes[s.Identity], classes.Count);
+    }
+
+    /// <summary>
+    /// The margin-loss and KD weight of each image, from --loss-weight NAME=MARGIN,KD per dataset; by default 1 and 1
+    /// for labelled images and 0 and 1 for unlabelled (flat) ones, 0 and 1 for every image with --loss none. Returns
+    /// null and no record when every image is labelled and every weight is 1 (the study's loss, computed as before).
+    /// </summary>
+    private (Func<TrainSample, (float Margin, float Kd)>? Weights, List<DatasetLossWeights>? Record) LossWeights(bool kdOnly)
+    {
+        var kd = req.Caches.Count > 0;
+        var datasets = samples.GroupBy(s => s.Dataset, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (Images: g.Count(), Unlabelled: g.Count(s => s.Identity.Length == 0)), StringComparer.Ordinal);
+        var given = new Dictionary<string, (double Margin, double Kd)>(StringComparer.Ordinal);
+        foreach (var entry in req.LossWeights)
+        {
+            var eq = entry.IndexOf('=', StringComparison.Ordinal);
+            var parts = eq < 0 ? [] : entry[(eq + 1)..].Split(',');
+            var ci = System.Globalization.CultureInfo.InvariantCulture;
+            if (eq <= 0 || parts.Length != 2 || !double.TryParse(parts[0], ci, out var m) || !double.TryParse(parts[1], ci, out var k) ||
+                !double.IsFinite(m) || !double.IsFinite(k) || m < 0 || k < 0)
+                throw new UsageException($"--loss-weight {entry}: expected NAME=MARGIN,KD with two numbers >= 0 (e.g. synth=0,1)");
+            var name = entry[..eq];
+            if (!datasets.TryGetValue(name, out var d))
+                throw new UsageException($"--loss-weight {entry}: no training dataset is called {name} (datasets: {string.Join(", ", datasets.Keys.Order(StringComparer.Ordinal))})");
+            if (m > 0 && kdOnly) throw new UsageException($"--loss-weight {entry}: --loss none has no margin term; give {name}=0,{parts[1]}");
+            if (m > 0 && d.Unlabelled > 0) throw new UsageException($"--loss-weight {entry}: {d.Unlabelled} images of {name} have no identity label, so they cannot carry the margin loss; give {name}=0,{parts[1]}");
+            if (k > 0 && !kd) throw new UsageException($"--loss-weight {entry}: a KD weight needs the teacher's --cache DIR");
+            if (!given.TryAdd(name, (m, k))) throw new UsageException($"--loss-weight {name} is given twice");
+        }
+
+        var record = datasets.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d =>
+        {
+            var (m, k) = given.TryGetValue(d.Key, out var w) ? w : (kdOnly || d.Value.Unlabelled > 0 ? 0.0 : 1.0, kd ? 1.0 : 0.0);
+            return new DatasetLossWeights(d.Key, d.Value.Images, d.Value.Unlabelled, m, k);
+        }).ToList();
+        foreach (var r in record.Where(r => r.Margin == 0 && r.Kd == 0))
+            throw new UsageException($"the {r.Images} images of {r.Dataset} would carry no loss (margin weight 0{(kd ? ", KD weight 0" : ", no --cache")}): " +
+                (r.Unlabelled > 0 ? "unlabelled images train by KD only, give --cache DIR" : "give it a weight or leave it out"));
+        if (!kdOnly && record.All(r => r.Unlabelled == 0 && r.Margin == 1 && (!kd || r.Kd == 1))) return (null, null);
+        var byName = record.ToDictionary(r => r.Dataset, r => ((float)r.Margin, (float)r.Kd), StringComparer.Ordinal);
+        return (s => byName[s.Dataset], record);
     }
 
     private void CheckCache(CacheTeacherTargets targets, ModelSpec spec)

@@ -34,6 +34,10 @@ internal sealed record TrainRunConfig(
     /// unaligned policy, landmark files by content); absent for the defaults (112, reject, no landmarks).</summary>
     public string? Preprocessing { get; init; }
 
+    /// <summary>Per dataset, the images, how many have no identity label, and the weights of the margin-loss and KD terms;
+    /// absent when every image is labelled and both weights are 1 (the study's loss).</summary>
+    public IReadOnlyList<DatasetLossWeights>? LossWeights { get; init; }
+
     internal static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -67,3 +71,11 @@ internal sealed record TrainRunConfig(
     /// <summary>Equal in every field (lists by value).</summary>
     public bool SameAs(TrainRunConfig other) => JsonSerializer.Serialize(this, Json) == JsonSerializer.Serialize(other, Json);
 }
+
+/// <summary>One dataset's share of the loss in a training run (model.json).</summary>
+/// <param name="Dataset">Dataset name.</param>
+/// <param name="Images">Training images of the dataset.</param>
+/// <param name="Unlabelled">Images without an identity label (a flat dataset): they carry the KD term only.</param>
+/// <param name="Margin">Weight of the margin-loss term of its images.</param>
+/// <param name="Kd">Weight of the KD term of its images (0 without --cache).</param>
+internal sealed record DatasetLossWeights(string Dataset, int Images, int Unlabelled, double Margin, double Kd);

@@ -10,6 +10,8 @@ namespace FairKd.Core.Records;
 /// Row i of the targets is the target for image i AS GIVEN: when the producer flipped image i
 /// (<paramref name="Flipped"/>[i] = true) it must put the cached embedding of the flipped image in row i; the trainer
 /// never re-orders or re-flips anything. <paramref name="Keys"/> are the sample keys (for logs and diagnostics).
+/// <paramref name="MarginWeights"/> and <paramref name="KdWeights"/> weigh each image's margin-loss and KD terms (null:
+/// 1 for every image, the study's loss); an image with margin weight 0 (an unlabelled face, label -1) carries KD only.
 /// </summary>
 public sealed record TrainBatch(
     int Epoch,
@@ -20,7 +22,9 @@ public sealed record TrainBatch(
     long[] Labels,
     float[]? TeacherTargets,
     bool[] Flipped,
-    string[] Keys)
+    string[] Keys,
+    float[]? MarginWeights = null,
+    float[]? KdWeights = null)
 {
     /// <summary>Width D of the teacher targets, or 0 when there are none.</summary>
     public int TargetWidth => TeacherTargets is null || Count == 0 ? 0 : TeacherTargets.Length / Count;
@@ -38,6 +42,18 @@ public sealed record TrainBatch(
             return $"teacher targets hold {TeacherTargets.Length} floats, not a multiple of {Count}";
         if (Flipped is null || Flipped.Length != Count) return $"flipped holds {Flipped?.Length ?? 0} flags, expected {Count}";
         if (Keys is null || Keys.Length != Count) return $"keys hold {Keys?.Length ?? 0} values, expected {Count}";
+        if (MarginWeights is not null && MarginWeights.Length != Count) return $"margin weights hold {MarginWeights.Length} values, expected {Count}";
+        if (KdWeights is not null && KdWeights.Length != Count) return $"KD weights hold {KdWeights.Length} values, expected {Count}";
+        if (KdWeights is not null && TeacherTargets is null) return "KD weights without teacher targets";
+        for (var i = 0; i < Count; i++)
+        {
+            var m = MarginWeights?[i] ?? 1f;
+            if (!float.IsFinite(m) || m < 0) return $"margin weight of image {i} is {m}, must be finite and >= 0";
+            if (m > 0 && Labels[i] < 0) return $"image {i} has no label ({Labels[i]}) but margin weight {m}";
+            var k = KdWeights?[i] ?? 1f;
+            if (!float.IsFinite(k) || k < 0) return $"KD weight of image {i} is {k}, must be finite and >= 0";
+        }
+
         return null;
     }
 }

@@ -8,6 +8,12 @@ public enum DatasetLayout
 
     /// <summary><c>&lt;root&gt;/&lt;Group&gt;/&lt;identity&gt;/&lt;image&gt;</c> (BUPT-BalancedFace, RFW test/data).</summary>
     GroupIdentityImage,
+
+    /// <summary>
+    /// Any folder of faces without identity labels: every image below the root, at any depth (unlabelled; identity
+    /// empty, no group). Such images can be embedded and distilled from (KD only), never used for a margin loss or a manifest.
+    /// </summary>
+    Flat,
 }
 
 /// <summary>The command-line spellings of <see cref="DatasetLayout"/>.</summary>
@@ -19,8 +25,11 @@ public static class DatasetLayouts
     /// <summary>Spelling of <see cref="DatasetLayout.GroupIdentityImage"/>.</summary>
     public const string GroupIdentityImageName = "group/identity/image";
 
+    /// <summary>Spelling of <see cref="DatasetLayout.Flat"/>.</summary>
+    public const string FlatName = "flat";
+
     /// <summary>Every valid spelling, for error messages.</summary>
-    public static string ValidNames => $"{IdentityImageName}, {GroupIdentityImageName}";
+    public static string ValidNames => $"{IdentityImageName}, {GroupIdentityImageName}, {FlatName}";
 
     /// <summary>Parses a layout spelling (exact, lower case); false when unknown.</summary>
     public static bool TryParse(string text, out DatasetLayout layout)
@@ -33,6 +42,9 @@ public static class DatasetLayouts
             case GroupIdentityImageName:
                 layout = DatasetLayout.GroupIdentityImage;
                 return true;
+            case FlatName:
+                layout = DatasetLayout.Flat;
+                return true;
             default:
                 layout = default;
                 return false;
@@ -44,6 +56,7 @@ public static class DatasetLayouts
     {
         DatasetLayout.IdentityImage => IdentityImageName,
         DatasetLayout.GroupIdentityImage => GroupIdentityImageName,
+        DatasetLayout.Flat => FlatName,
         _ => throw new ArgumentOutOfRangeException(nameof(layout), layout, "unknown layout"),
     };
 }

@@ -4,12 +4,12 @@ namespace FairKd.Data.Readers;
 
 /// <summary>
 /// An image-folder dataset given on the command line as <c>NAME=PATH[:layout]</c>
-/// (layout <c>identity/image</c> by default, or <c>group/identity/image</c>). <see cref="Root"/> is absolute.
+/// (layout <c>identity/image</c> by default, <c>group/identity/image</c>, or <c>flat</c> for unlabelled faces). <see cref="Root"/> is absolute.
 /// </summary>
 public sealed record DatasetSpec(string Name, string Root, DatasetLayout Layout)
 {
     /// <summary>The shape shown in error messages.</summary>
-    public const string Shape = "NAME=PATH[:layout] with layout identity/image (default) or group/identity/image";
+    public const string Shape = "NAME=PATH[:layout] with layout identity/image (default), group/identity/image or flat (unlabelled)";
 
     /// <summary>
     /// Parses <c>NAME=PATH[:layout]</c>. When the whole of <c>PATH[:layout]</c> is an existing folder it is the

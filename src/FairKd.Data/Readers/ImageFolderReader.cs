@@ -3,12 +3,14 @@ using FairKd.Core.Records;
 namespace FairKd.Data.Readers;
 
 /// <summary>
-/// Streams the images of a folder dataset in the <c>identity/image</c> or <c>group/identity/image</c> layout.
+/// Streams the images of a folder dataset in the <c>identity/image</c>, <c>group/identity/image</c> or <c>flat</c> layout.
 /// <list type="bullet">
 /// <item>Order is deterministic: folders and files in ordinal name order, whatever the file system returns;
 /// only one folder's listing is held at a time.</item>
 /// <item>Key <c>dataset/relative/path</c> ('/' separators); identity <c>dataset/identity</c> or
-/// <c>dataset/Group/identity</c>; group = the group folder for the group layout, else null.</item>
+/// <c>dataset/Group/identity</c>; group = the group folder for the group layout, else null. The <c>flat</c> layout
+/// lists every image below the root at any depth (folders depth-first, ordinal order) with an empty identity and no
+/// group: unlabelled faces.</item>
 /// <item>Group folders must be named exactly as in <see cref="EthnicGroups.Order"/>; any other folder at that level is
 /// skipped (counted as <see cref="SkipReasons.UnknownGroupFolder"/> with the folder as example), not guessed.</item>
 /// <item>Images: <see cref="ImageExtensions"/>. Hidden entries (name starting with '.'), other extensions, files
@@ -27,6 +29,13 @@ public sealed class ImageFolderReader(DatasetSpec spec, ReaderReport report) : I
     public IEnumerable<SampleRef> Enumerate(CancellationToken cancellationToken = default)
     {
         var rootReal = RealPath.Resolve(_spec.Root) ?? _spec.Root;
+        if (_spec.Layout == DatasetLayout.Flat)
+        {
+            foreach (var s in Flat(_spec.Root, "", rootReal, cancellationToken))
+                yield return s;
+            yield break;
+        }
+
         if (_spec.Layout == DatasetLayout.IdentityImage)
         {
             foreach (var identity in Folders(_spec.Root, "", rootReal))
@@ -74,6 +83,28 @@ public sealed class ImageFolderReader(DatasetSpec spec, ReaderReport report) : I
         }
 
         if (!any) _report.Skip(SkipReasons.EmptyIdentityFolder, identity);
+    }
+
+    /// <summary>Every image below <paramref name="dir"/> (unlabelled): files in ordinal order, then each sub-folder in turn.</summary>
+    private IEnumerable<SampleRef> Flat(string dir, string relPrefix, string rootReal, CancellationToken ct)
+    {
+        var entries = List(dir, relPrefix, rootReal);
+        foreach (var e in entries.Where(e => !e.IsDirectory))
+        {
+            ct.ThrowIfCancellationRequested();
+            if (!ImageExtensions.IsImage(e.Name))
+            {
+                _report.Skip(SkipReasons.NonImageExtension, e.Example);
+                continue;
+            }
+
+            var rel = relPrefix + e.Name;
+            yield return new SampleRef($"{_spec.Name}/{rel}", _spec.Name, "", null, rel, new FileSource(e.FullPath));
+        }
+
+        foreach (var d in entries.Where(e => e.IsDirectory))
+            foreach (var s in Flat(d.FullPath, relPrefix + d.Name + "/", rootReal, ct))
+                yield return s;
     }
 
     /// <summary>The sub-folders of a folder level; files there are counted as outside identity folders.</summary>

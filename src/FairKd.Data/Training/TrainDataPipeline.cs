@@ -17,8 +17,11 @@ namespace FairKd.Data.Training;
 /// whatever the worker count and a resumed run (<see cref="TrainDataOptions.StartEpoch"/>/<see cref="TrainDataOptions.StartStep"/>)
 /// starts exactly where the interrupted one stopped without decoding what came before. An image that fails to load
 /// (read, landmarks, decode or align) is left out of its batch (recorded in <see cref="Rejects"/>), which stays deterministic.
+/// <paramref name="weights"/> (optional) gives each image's margin-loss and KD weights (<see cref="TrainBatch.MarginWeights"/>,
+/// <see cref="TrainBatch.KdWeights"/>); a batch carries them only where one differs from 1.
 /// </summary>
-public sealed class TrainDataPipeline(IReadOnlyList<TrainSample> samples, Func<TrainSample, long> label, ITeacherTargets? targets, TrainDataOptions options)
+public sealed class TrainDataPipeline(IReadOnlyList<TrainSample> samples, Func<TrainSample, long> label, ITeacherTargets? targets, TrainDataOptions options,
+    Func<TrainSample, (float Margin, float Kd)>? weights = null)
 {
     private readonly ConcurrentQueue<Reject> _rejects = new();
 
@@ -112,6 +115,8 @@ public sealed class TrainDataPipeline(IReadOnlyList<TrainSample> samples, Func<T
         var flipped = new bool[ok.Count];
         var keys = new string[ok.Count];
         var t = targets is null ? null : new float[ok.Count * targets.Width];
+        var mw = weights is null ? null : new float[ok.Count];
+        var kw = weights is null || targets is null ? null : new float[ok.Count];
         for (var i = 0; i < ok.Count; i++)
         {
             var d = ok[i];
@@ -123,9 +128,16 @@ public sealed class TrainDataPipeline(IReadOnlyList<TrainSample> samples, Func<T
             flipped[i] = d.Slot.Flip;
             keys[i] = s.Key;
             targets?.Get(s.Key, d.Slot.Flip, t.AsSpan(i * targets.Width, targets.Width));
+            if (weights is not null)
+            {
+                var (m, k) = weights(s);
+                mw![i] = m;
+                if (kw is not null) kw[i] = k;
+            }
         }
 
-        return new TrainBatch(ok[0].Slot.Epoch, ok[0].Slot.Step, ok.Count, images, size, labels, t, flipped, keys);
+        return new TrainBatch(ok[0].Slot.Epoch, ok[0].Slot.Step, ok.Count, images, size, labels, t, flipped, keys,
+            mw is null || mw.All(w => w == 1f) ? null : mw, kw is null || kw.All(w => w == 1f) ? null : kw);
     }
 
     private sealed record Slot(int Epoch, int Step, int Index, bool Flip);

@@ -40,4 +40,20 @@ public static class DistillationLoss
             _ => throw new ArgumentOutOfRangeException(nameof(mode)),
         };
     }
+
+    /// <summary>
+    /// The KD term of each row [N] (<see cref="Compute"/> is their mean): MSE, <c>lambda * mean_d (s - t)^2</c>;
+    /// cosine, <c>lambda * (1 - cos(s, t))</c>. Used when images carry different KD weights.
+    /// </summary>
+    public static Tensor PerRow(Tensor teacher, Tensor student, KdMode mode, double lambda)
+    {
+        if (!teacher.shape.SequenceEqual(student.shape))
+            throw new ArgumentException($"teacher [{string.Join(", ", teacher.shape)}] and student [{string.Join(", ", student.shape)}] shapes differ");
+        return mode switch
+        {
+            KdMode.Mse => student.add(teacher, Scalars.Of(-1.0)).square().mean([1]).mul(Scalars.Of(lambda)),
+            KdMode.Cosine => nn.functional.cosine_similarity(student, teacher, 1, 1e-8).neg().add(Scalars.Of(1.0), Scalars.One).mul(Scalars.Of(lambda)),
+            _ => throw new ArgumentOutOfRangeException(nameof(mode)),
+        };
+    }
 }

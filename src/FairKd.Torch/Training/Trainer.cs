@@ -222,13 +222,45 @@ public sealed class Trainer : IDisposable
         var y = tensor(batch.Labels, device: device);
         var raw = backbone.call(x);
         var f = nn.functional.normalize(raw, 2.0, 1, 1e-12);
-        var marginLoss = nn.functional.cross_entropy(header.call(f, header.InputNorms(raw, f), y), y);
-        if (batch.TeacherTargets is not { } targets) return (marginLoss, marginLoss, null);
+        var marginLoss = header is KdOnlyHeader ? zeros([], device: device)
+            : batch.MarginWeights is { } mw ? WeightedMargin(raw, f, y, mw)
+            : nn.functional.cross_entropy(header.call(f, header.InputNorms(raw, f), y), y);
+        if (batch.TeacherTargets is not { } targets)
+        {
+            if (header is KdOnlyHeader) throw new ArgumentException($"batch epoch {batch.Epoch} step {batch.Step}: a KD-only run (--loss none) needs teacher targets");
+            return (marginLoss, marginLoss, null);
+        }
+
         if (batch.TargetWidth != f.shape[1])
             throw new ArgumentException($"batch epoch {batch.Epoch} step {batch.Step}: teacher targets are {batch.TargetWidth}-d, the student embeds {f.shape[1]}-d");
         var teacher = tensor(targets, [n, batch.TargetWidth], device: device);
-        var kd = DistillationLoss.Compute(teacher, f, Options.KdMode, Options.EffectiveKdLambda);
+        var kd = batch.KdWeights is { } kw
+            ? WeightedMean(DistillationLoss.PerRow(teacher, f, Options.KdMode, Options.EffectiveKdLambda), kw)
+            : DistillationLoss.Compute(teacher, f, Options.KdMode, Options.EffectiveKdLambda);
         return (marginLoss.add(kd, Scalars.One), marginLoss, kd);
+    }
+
+    /// <summary>
+    /// The margin term when images carry weights: cross-entropy of the rows with weight &gt; 0 only (the header sees just
+    /// those rows; unlabelled faces have weight 0), <c>sum_i w_i CE_i / #rows</c>; zero when no row is labelled.
+    /// </summary>
+    private Tensor WeightedMargin(Tensor raw, Tensor f, Tensor y, float[] weights)
+    {
+        var rows = Enumerable.Range(0, weights.Length).Where(i => weights[i] > 0).Select(i => (long)i).ToArray();
+        if (rows.Length == 0) return zeros([], device: device);
+        var idx = tensor(rows, device: device);
+        var fs = f.index_select(0, idx);
+        var ys = y.index_select(0, idx);
+        var ce = nn.functional.cross_entropy(header.call(fs, header.InputNorms(raw.index_select(0, idx), fs), ys), ys, reduction: nn.Reduction.None);
+        return WeightedMean(ce, [.. rows.Select(i => weights[i])]);
+    }
+
+    /// <summary><c>sum_i w_i v_i / #(w_i &gt; 0)</c> over the rows of <paramref name="values"/> [N]; zero when every weight is 0.</summary>
+    private Tensor WeightedMean(Tensor values, float[] weights)
+    {
+        var active = weights.Count(w => w > 0);
+        if (active == 0) return zeros([], device: device);
+        return values.mul(tensor(weights, device: device)).sum().div(Scalars.Of((double)active));
     }
 
     private double GradNorm() => Options.ClipNorm > 0

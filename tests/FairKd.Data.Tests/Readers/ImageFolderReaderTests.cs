@@ -37,6 +37,23 @@ public class ImageFolderReaderTests
     }
 
     [Fact]
+    public void Flat_layout_lists_every_image_at_any_depth_unlabelled_in_a_fixed_order()
+    {
+        using var dir = new TempDir("flat");
+        foreach (var rel in new[] { "b.png", "a.jpg", "z/deep/c.png", "m/d.webp", "m/notes.txt", ".hidden.png" })
+            Touch(dir.Path, rel);
+        var (samples, report) = Read(dir.Path, DatasetLayout.Flat, "faces");
+        Assert.Equal(["faces/a.jpg", "faces/b.png", "faces/m/d.webp", "faces/z/deep/c.png"], samples.Select(s => s.Key));
+        Assert.All(samples, s => Assert.Equal("", s.Identity));
+        Assert.All(samples, s => Assert.Null(s.Group));
+        Assert.Equal("z/deep/c.png", samples[3].RelativePath);
+        Assert.Equal(1, report.SkippedCount(SkipReasons.NonImageExtension));
+        Assert.Equal(1, report.SkippedCount(SkipReasons.HiddenFile));
+        Assert.True(DatasetLayouts.TryParse("flat", out var layout) && layout == DatasetLayout.Flat);
+        Assert.Equal("flat", DatasetLayout.Flat.Name());
+    }
+
+    [Fact]
     public void Identity_layout_has_no_group()
     {
         using var dir = new TempDir("folder");

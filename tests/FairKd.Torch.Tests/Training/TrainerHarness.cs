@@ -24,7 +24,7 @@ internal sealed class TrainerHarness : IDisposable
         OwnsDir = dir is null;
         FairKd.Torch.Training.Trainer.SeedTorch(seed);
         Backbone = new TinyNet(Size, Embedding, seed, dropout);
-        Header = LossRegistry.Create(loss, Embedding, Classes, new LossOptions(Seed: seed));
+        Header = loss == KdOnlyHeader.LossName ? new KdOnlyHeader(Embedding) : LossRegistry.Create(loss, Embedding, Classes, new LossOptions(Seed: seed));
         var options = new TrainOptions { OutputDir = Dir.Path, BatchSize = Batch, Epochs = 4, LogEvery = 5, Seed = seed };
         Trainer = new FairKd.Torch.Training.Trainer(Backbone, Header, configure is null ? options : configure(options));
     }
