@@ -27,7 +27,7 @@ internal sealed class TrainCommand
         [Option("model", Description = "backbone SPEC: registry name[:width=,input=,emb=,dropout=]"), RequiredOption] string? model = null,
         [Option("out", Description = "run folder"), RequiredOption] string? @out = null,
         [Option("loss", Description = "adaface, adaface-study, arcface, cosface, elasticarcface, elasticarcface-plus, softmax, or none: KD only, no identity labels needed, with --cache (default: adaface; softmax with --target group)")] string? loss = null,
-        [Option("loss-weight", Description = "NAME=MARGIN,KD: weights of the margin-loss and KD terms for the images of dataset NAME (default 1,1; 0,1 for an unlabelled flat dataset); repeatable")] string[]? lossWeight = null,
+        [Option("loss-weight", Description = "NAME=MARGIN,KD: weights of the margin-loss and KD terms for the images of dataset NAME; repeatable (default: 1,1, or 0,1 for an unlabelled flat dataset)")] string[]? lossWeight = null,
         [Option("target", Description = "identity (face recognition) or group (4-way ethnicity classifier)")] string target = "identity",
         [Option("cache", Description = "teacher embedding cache: turns KD on; repeatable (a key is looked up in each)")] string[]? cache = null,
         [Option("kd", Description = "KD term: mse (the study's) or cosine")] string kd = "mse",
