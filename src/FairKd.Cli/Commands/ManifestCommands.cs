@@ -67,10 +67,10 @@ internal sealed class ManifestCommands
         "identity centroids compared by cosine, exact duplicates by content hash, near-duplicate images inside the training set. Writes audit.json and audit.md.\n" +
         "  example: fairkd manifest audit data-manifests/mix --cache caches/bupt --cache caches/synth --eval rfw=caches/rfw --eval lfw=caches/lfw --out runs/audit-mix")]
     public Task<int> Audit(
+        [Option(Description = "teacher embedding cache of the training images (repeatable)")] string[] cache,
+        [Option(Description = "NAME=CACHE: embedding cache of an evaluation set, same teacher (repeatable)")] string[] eval,
+        [Option(Description = "folder for audit.json and audit.md")] string @out,
         [Argument(Description = "release folder (optional: without it every image of --cache is the training set)")] string? dir = null,
-        [Option(Description = "teacher embedding cache of the training images (repeatable)")] string[]? cache = null,
-        [Option(Description = "NAME=CACHE: embedding cache of an evaluation set, same teacher (repeatable)")] string[]? eval = null,
-        [Option(Description = "folder for audit.json and audit.md")] string? @out = null,
         [Option("identity-threshold", Description = "identity pairs with centroid cosine at least this overlap (measured on the demo: data-manifests/README.md)")] double identityThreshold = 0.9,
         [Option("near-duplicate-threshold", Description = "training image pairs with embedding cosine at least this are near-duplicates")] double nearDuplicateThreshold = 0.98,
         [Option("exact-up-to", Description = "compare every image pair up to this many training images, else LSH")] int exactUpTo = 20_000,
@@ -80,9 +80,8 @@ internal sealed class ManifestCommands
         [Option(Description = "print stack traces on failure")] bool verbose = false) =>
         CommandGuard.RunAsync(verbose, async ct =>
         {
-            if (cache is not { Length: > 0 }) throw new UsageException("give at least one --cache DIR (the training images' embeddings)");
-            if (eval is not { Length: > 0 }) throw new UsageException("give at least one --eval NAME=CACHE");
-            if (@out is null) throw new UsageException("give --out DIR");
+            if (cache.Length == 0) throw new UsageException("give at least one --cache DIR (the training images' embeddings)");
+            if (eval.Length == 0) throw new UsageException("give at least one --eval NAME=CACHE");
             var options = new AuditOptions
             {
                 IdentityThreshold = identityThreshold, NearDuplicateThreshold = nearDuplicateThreshold, ExactUpTo = exactUpTo,
