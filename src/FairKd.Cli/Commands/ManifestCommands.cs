@@ -26,9 +26,7 @@ internal sealed class ManifestCommands
             RecipeReleaseFields.Require(r, recipe);
             if (cache.Length == 0) throw new UsageException("give at least one --cache DIR");
             var heldOut = HeldOut(ethnicityHoldout);
-            var sources = cache.Select(c => (Dir: c, Source: LabeledSampleSources.ForCache(c))).ToList();
-            var fingerprints = sources.Select(s => s.Source.Fingerprint(s.Dir)).ToList();
-            var samples = sources.SelectMany(s => s.Source.Read(s.Dir));
+            var (fingerprints, samples) = ReadCaches(cache);
             var res = await ManifestBuilder.BuildAsync(r, samples, @out, new ManifestBuildOptions { InputFingerprints = fingerprints, HeldOut = heldOut }, ct);
             Console.WriteLine($"wrote {res.OutDir}");
             Console.Write(ReleaseStats.Table(res.Card.Numbers));
@@ -50,12 +48,7 @@ internal sealed class ManifestCommands
             var r = await ReadRecipe(recipe, ct);
             RecipeReleaseFields.Require(r, recipe);
             var heldOut = HeldOut(ethnicityHoldout);
-            (IReadOnlyList<string>, IEnumerable<Core.Records.LabeledSample>)? labels = null;
-            if (cache is { Length: > 0 })
-            {
-                var sources = cache.Select(c => (Dir: c, Source: LabeledSampleSources.ForCache(c))).ToList();
-                labels = (sources.Select(s => s.Source.Fingerprint(s.Dir)).ToList(), sources.SelectMany(s => s.Source.Read(s.Dir)));
-            }
+            (IReadOnlyList<string>, IEnumerable<Core.Records.LabeledSample>)? labels = cache is { Length: > 0 } ? ReadCaches(cache) : null;
 
             var card = ReleaseCard.Rewrite(dir, r, new ReleaseCardInputs(labels, heldOut, audit));
             Console.WriteLine($"wrote {Path.Combine(dir, ReleaseFiles.CardJson)}, {ReleaseFiles.CardMarkdown}, {ReleaseFiles.Croissant}");
@@ -107,6 +100,13 @@ internal sealed class ManifestCommands
     {
         if (!File.Exists(recipe)) throw new FileNotFoundException($"recipe not found: {recipe}", recipe);
         return RecipeJson.Parse(await File.ReadAllTextAsync(recipe, ct), recipe);
+    }
+
+    /// <summary>The caches' fingerprints and (lazily read) labelled samples.</summary>
+    private static (IReadOnlyList<string> Fingerprints, IEnumerable<Core.Records.LabeledSample> Samples) ReadCaches(string[] cache)
+    {
+        var sources = cache.Select(c => (Dir: c, Source: LabeledSampleSources.ForCache(c))).ToList();
+        return (sources.Select(s => s.Source.Fingerprint(s.Dir)).ToList(), sources.SelectMany(s => s.Source.Read(s.Dir)));
     }
 
     private static ClassifierAccuracy? HeldOut(string? cacheDir)

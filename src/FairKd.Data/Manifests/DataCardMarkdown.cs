@@ -3,6 +3,15 @@ namespace FairKd.Data.Manifests;
 /// <summary>The card.md sections of schema 2: sources, ethnicity labels, uses and the audit.</summary>
 internal static class DataCardMarkdown
 {
+    private static void Tally(Action<string> line, string header, IReadOnlyList<GroupTally> rows, Func<GroupTally, long> count)
+    {
+        line("");
+        line(header);
+        line("| --- | ---: | ---: | ---: |");
+        foreach (var g in rows) line($"| {g.Group} | {g.Images} | {count(g)} | {DataCard.Fmt(g.Share)} |");
+        line("");
+    }
+
     public static void Sections(DataCard c, Action<string> line)
     {
         void L(string s = "") => line(s);
@@ -35,22 +44,14 @@ internal static class DataCardMarkdown
             if (e.FolderAgreement is { } f)
             {
                 L($"- soft-label argmax differs from the folder group: {f.Differing} of {f.Images} kept images with a folder group ({DataCard.Fmt(f.DifferingShare)})");
-                L();
-                L("| folder group | images | argmax differs | share |");
-                L("| --- | ---: | ---: | ---: |");
-                foreach (var g in f.Groups) L($"| {g.Group} | {g.Images} | {g.Images - g.Agreeing} | {DataCard.Fmt(g.Share)} |");
-                L();
+                Tally(line, "| folder group | images | argmax differs | share |", f.Groups, g => g.Images - g.Agreeing);
             }
             else L($"- soft-label argmax vs folder group: unknown: {e.FolderAgreementUnknown}");
 
             if (e.Classifier is { } a)
             {
                 L($"- classifier accuracy on the labelled held-out cache {a.HeldOut}: {DataCard.Fmt(a.Accuracy)} of {a.Images} images");
-                L();
-                L("| group | held-out images | correct | accuracy |");
-                L("| --- | ---: | ---: | ---: |");
-                foreach (var g in a.Groups) L($"| {g.Group} | {g.Images} | {g.Agreeing} | {DataCard.Fmt(g.Share)} |");
-                L();
+                Tally(line, "| group | held-out images | correct | accuracy |", a.Groups, g => g.Agreeing);
             }
             else L($"- classifier accuracy per group: unknown: {e.ClassifierUnknown}");
 
