@@ -12,11 +12,11 @@ public class RunPipelineTests
     {
         var recipes = dir.Combine("recipes");
         Directory.CreateDirectory(recipes);
-        File.WriteAllText(Path.Combine(recipes, "real.json"), """{ "name": "real", "kind": "real", "real": ["real"], "protocol": "protocol_e" }""");
-        File.WriteAllText(Path.Combine(recipes, "mix.json"), """
+        File.WriteAllText(Path.Combine(recipes, "real.json"), TestRecipes.WithReleaseFields("""{ "name": "real", "kind": "real", "real": ["real"], "protocol": "protocol_e" }"""));
+        File.WriteAllText(Path.Combine(recipes, "mix.json"), TestRecipes.WithReleaseFields("""
             { "name": "mix", "kind": "mix", "real": ["real"], "synthetic": ["synthetic-a", "synthetic-b"], "protocol": "multiple_forces",
               "target": { "keepIdentities": 16 }, "mode": "quota", "realFraction": 0.5, "fractionBy": "identities" }
-            """);
+            """));
         return Path.Combine(RepoPaths.Root, "tests/FairKd.Cli.Tests/Pipelines/tiny.json");
     }
 

@@ -110,7 +110,7 @@ public class TrainCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         // The same from a manifest built on the cache: --data-root names the dataset the landmark file is given for.
         var release = fx.Dir.Combine("t-un-release");
         var recipe = fx.Dir.Combine("t-un-recipe.json");
-        File.WriteAllText(recipe, """{"name":"u","kind":"synthetic","synthetic":["unaligned"]}""");
+        File.WriteAllText(recipe, TestRecipes.WithReleaseFields("""{"name":"u","kind":"synthetic","synthetic":["unaligned"]}"""));
         var m = ProcessRunner.Fairkd("manifest", "build", recipe, "--cache", aligned, "--out", release);
         Assert.True(m.ExitCode == 0, m.ToString());
         var fromManifest = fx.Dir.Combine("t-un-kd-manifest");

@@ -2,34 +2,119 @@ using Cocona;
 using FairKd.Core;
 using FairKd.Core.Sampling;
 using FairKd.Data.Manifests;
+using FairKd.Data.Manifests.Audit;
 
 namespace FairKd.Cli.Commands;
 
-/// <summary>`fairkd manifest build|stats|diff|verify|import|export`: balanced, released, verifiable sample lists.</summary>
+/// <summary>`fairkd manifest build|card|audit|stats|diff|verify|import|export`: balanced, released, verifiable, audited sample lists.</summary>
 internal sealed class ManifestCommands
 {
     private const int ShownProblems = 20;
 
-    [Command("build", Description = "Sample identities by a recipe and write a release (samples.csv, identities.csv, card.json, card.md).\n" +
+    [Command("build", Description = "Sample identities by a recipe and write a release (samples.csv, identities.csv, card.json, card.md, croissant.json). " +
+        "The recipe must give every source's license, access terms and citation (and a synthetic source's generator), ethnicityLabels and datePublished.\n" +
         "  example: fairkd manifest build data-manifests/recipes/mix.json --cache caches/bupt --cache caches/synth --out data-manifests/mix")]
     public Task<int> Build(
         [Argument(Description = "recipe JSON file")] string recipe,
         [Option(Description = "cache folder with labelled samples (repeatable)")] string[] cache,
         [Option(Description = "release folder to write (replaced atomically)")] string @out,
+        [Option("ethnicity-holdout", Description = "cache of group-labelled held-out images labelled by the same ethnicity classifier: its per-group accuracy goes into the card")] string? ethnicityHoldout = null,
         [Option(Description = "print stack traces on failure")] bool verbose = false) =>
         CommandGuard.RunAsync(verbose, async ct =>
         {
-            if (!File.Exists(recipe)) throw new FileNotFoundException($"recipe not found: {recipe}", recipe);
+            var r = await ReadRecipe(recipe, ct);
+            RecipeReleaseFields.Require(r, recipe);
             if (cache.Length == 0) throw new UsageException("give at least one --cache DIR");
-            var r = RecipeJson.Parse(await File.ReadAllTextAsync(recipe, ct), recipe);
-            var sources = cache.Select(c => (Dir: c, Source: LabeledSampleSources.ForCache(c))).ToList();
-            var fingerprints = sources.Select(s => s.Source.Fingerprint(s.Dir)).ToList();
-            var samples = sources.SelectMany(s => s.Source.Read(s.Dir));
-            var res = await ManifestBuilder.BuildAsync(r, samples, @out, new ManifestBuildOptions { InputFingerprints = fingerprints }, ct);
+            var heldOut = HeldOut(ethnicityHoldout);
+            var (fingerprints, samples) = ReadCaches(cache);
+            var res = await ManifestBuilder.BuildAsync(r, samples, @out, new ManifestBuildOptions { InputFingerprints = fingerprints, HeldOut = heldOut }, ct);
             Console.WriteLine($"wrote {res.OutDir}");
             Console.Write(ReleaseStats.Table(res.Card.Numbers));
             return ExitCodes.Success;
         }, CancellationToken.None);
+
+    [Command("card", Description = "Rewrite a release's card.json, card.md and croissant.json from its recipe (sources, uses), " +
+        "an audit and measurements, leaving samples.csv and identities.csv untouched (their SHA-256 must match the card).\n" +
+        "  example: fairkd manifest card data-manifests/mix --recipe data-manifests/recipes/mix.json --audit runs/audit-mix/audit.json")]
+    public Task<int> Card(
+        [Argument(Description = "release folder")] string dir,
+        [Option(Description = "the release's recipe JSON file (must sample as the recorded one)")] string recipe,
+        [Option(Description = "the caches the release was built from (repeatable): measures the soft-label argmax against the folder groups")] string[]? cache = null,
+        [Option("ethnicity-holdout", Description = "cache of group-labelled held-out images labelled by the same ethnicity classifier: its per-group accuracy goes into the card")] string? ethnicityHoldout = null,
+        [Option(Description = "audit.json of this release (fairkd manifest audit): its summary goes into the card")] string? audit = null,
+        [Option(Description = "print stack traces on failure")] bool verbose = false) =>
+        CommandGuard.RunAsync(verbose, async ct =>
+        {
+            var r = await ReadRecipe(recipe, ct);
+            RecipeReleaseFields.Require(r, recipe);
+            var heldOut = HeldOut(ethnicityHoldout);
+            (IReadOnlyList<string>, IEnumerable<Core.Records.LabeledSample>)? labels = cache is { Length: > 0 } ? ReadCaches(cache) : null;
+
+            var card = ReleaseCard.Rewrite(dir, r, new ReleaseCardInputs(labels, heldOut, audit));
+            Console.WriteLine($"wrote {Path.Combine(dir, ReleaseFiles.CardJson)}, {ReleaseFiles.CardMarkdown}, {ReleaseFiles.Croissant}");
+            Console.Write(ReleaseStats.Table(card.Numbers));
+            return ExitCodes.Success;
+        }, CancellationToken.None);
+
+    [Command("audit", Description = "Identity overlap between a release (or every image of --cache) and evaluation sets, from cached teacher embeddings: " +
+        "identity centroids compared by cosine, exact duplicates by content hash, near-duplicate images inside the training set. Writes audit.json and audit.md.\n" +
+        "  example: fairkd manifest audit data-manifests/mix --cache caches/bupt --cache caches/synth --eval rfw=caches/rfw --eval lfw=caches/lfw --out runs/audit-mix")]
+    public Task<int> Audit(
+        [Option(Description = "teacher embedding cache of the training images (repeatable)")] string[] cache,
+        [Option(Description = "NAME=CACHE: embedding cache of an evaluation set, same teacher (repeatable)")] string[] eval,
+        [Option(Description = "folder for audit.json and audit.md")] string @out,
+        [Argument(Description = "release folder (optional: without it every image of --cache is the training set)")] string? dir = null,
+        [Option("identity-threshold", Description = "identity pairs with centroid cosine at least this overlap (measured on the demo: data-manifests/README.md)")] double identityThreshold = 0.9,
+        [Option("near-duplicate-threshold", Description = "training image pairs with embedding cosine at least this are near-duplicates")] double nearDuplicateThreshold = 0.98,
+        [Option("exact-up-to", Description = "compare every image pair up to this many training images, else LSH")] int exactUpTo = 20_000,
+        [Option("lsh-tables", Description = "LSH hash tables (above --exact-up-to)")] int lshTables = 40,
+        [Option("lsh-bits", Description = "LSH sign bits per table")] int lshBits = 20,
+        [Option(Description = "worker threads (default: the number of cores)")] int? threads = null,
+        [Option(Description = "print stack traces on failure")] bool verbose = false) =>
+        CommandGuard.RunAsync(verbose, async ct =>
+        {
+            if (cache.Length == 0) throw new UsageException("give at least one --cache DIR (the training images' embeddings)");
+            if (eval.Length == 0) throw new UsageException("give at least one --eval NAME=CACHE");
+            var options = new AuditOptions
+            {
+                IdentityThreshold = identityThreshold, NearDuplicateThreshold = nearDuplicateThreshold, ExactUpTo = exactUpTo,
+                LshTables = lshTables, LshBits = lshBits, Threads = threads ?? Environment.ProcessorCount,
+            };
+            options.Validate();
+            var evals = DataRoots.Parse(eval);
+            var release = dir is null ? null : ReleaseReader.Read(dir);
+            var keys = release?.Samples.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+            var training = await EmbeddingSet.LoadAsync(release?.Card.Name ?? "training", cache, keys, ct);
+            var sets = new List<EmbeddingSet>();
+            foreach (var (name, path) in evals.OrderBy(kv => kv.Key, StringComparer.Ordinal)) sets.Add(await EmbeddingSet.LoadAsync(name, [path], null, ct));
+            var report = ReleaseAuditor.Run(training, sets, release?.Card.Name, options, ct);
+            Core.IO.AtomicFile.WriteAllText(Path.Combine(@out, ReleaseFiles.AuditJson), report.ToJson());
+            var summary = report.ToMarkdown();
+            Core.IO.AtomicFile.WriteAllText(Path.Combine(@out, ReleaseFiles.AuditMarkdown), summary);
+            Console.Write(report.ToMarkdown(shown: 10));
+            Console.WriteLine($"wrote {Path.Combine(@out, ReleaseFiles.AuditJson)} and {ReleaseFiles.AuditMarkdown}");
+            return ExitCodes.Success;
+        }, CancellationToken.None);
+
+    private static async Task<Recipe> ReadRecipe(string recipe, CancellationToken ct)
+    {
+        if (!File.Exists(recipe)) throw new FileNotFoundException($"recipe not found: {recipe}", recipe);
+        return RecipeJson.Parse(await File.ReadAllTextAsync(recipe, ct), recipe);
+    }
+
+    /// <summary>The caches' fingerprints and (lazily read) labelled samples.</summary>
+    private static (IReadOnlyList<string> Fingerprints, IEnumerable<Core.Records.LabeledSample> Samples) ReadCaches(string[] cache)
+    {
+        var sources = cache.Select(c => (Dir: c, Source: LabeledSampleSources.ForCache(c))).ToList();
+        return (sources.Select(s => s.Source.Fingerprint(s.Dir)).ToList(), sources.SelectMany(s => s.Source.Read(s.Dir)));
+    }
+
+    private static ClassifierAccuracy? HeldOut(string? cacheDir)
+    {
+        if (cacheDir is null) return null;
+        var source = LabeledSampleSources.ForCache(cacheDir);
+        return ReleaseCard.HeldOutAccuracy(source.Fingerprint(cacheDir), source.Read(cacheDir));
+    }
 
     [Command("stats", Description = "Recompute a release's card from its CSV files and print it as a table; exit 1 if the card disagrees.\n" +
         "  example: fairkd manifest stats data-manifests/mix")]

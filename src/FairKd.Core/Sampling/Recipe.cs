@@ -90,6 +90,36 @@ public sealed record Recipe
     /// 0.001 but within the tolerance are counted as a warning in the card. Default: 0.01.</summary>
     public double SoftLabelTolerance { get; init; } = 0.01;
 
+    /// <summary>Per dataset: licence, access terms, citation and (synthetic) generator, for the card and croissant.json.
+    /// Required by <c>fairkd manifest build</c> for every dataset the recipe names (<see cref="RecipeReleaseFields"/>). Default: none.</summary>
+    public IReadOnlyDictionary<string, RecipeSource> Sources { get; init; } = new Dictionary<string, RecipeSource>(StringComparer.Ordinal);
+
+    /// <summary>Where the ethnicity soft labels come from (classifier and what it was trained on, predictions file, or
+    /// folder groups). Required by the build.</summary>
+    public string? EthnicityLabels { get; init; }
+
+    /// <summary>Release version (MAJOR.MINOR.PATCH as Croissant recommends). Default: 1.0.0.</summary>
+    public string Version { get; init; } = "1.0.0";
+
+    /// <summary>ISO date (yyyy-MM-dd) the release was published; recorded instead of a build time so rebuilds are
+    /// byte-identical. Required by the build (Croissant requires datePublished).</summary>
+    public string? DatePublished { get; init; }
+
+    /// <summary>Creator of the release (Croissant creator). Default: FairKd.</summary>
+    public string Creator { get; init; } = "FairKd";
+
+    /// <summary>Web page of the release. Default: none (croissant.json then uses the release folder, <c>data-manifests/NAME/</c>).</summary>
+    public string? Url { get; init; }
+
+    /// <summary>Citation of the release itself (e.g. the study that defined it). Default: none (croissant.json cites the sources).</summary>
+    public string? Citation { get; init; }
+
+    /// <summary>Intended use for the card. Default: <see cref="RecipeReleaseFields.DefaultIntendedUse"/>.</summary>
+    public string? IntendedUse { get; init; }
+
+    /// <summary>Out-of-scope uses for the card. Default: <see cref="RecipeReleaseFields.DefaultOutOfScope"/>.</summary>
+    public IReadOnlyList<string>? OutOfScope { get; init; }
+
     /// <summary>The protocol, resolved with the kind's default.</summary>
     [JsonIgnore]
     public SamplingProtocol ResolvedProtocol =>

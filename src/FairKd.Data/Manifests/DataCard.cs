@@ -68,8 +68,11 @@ public sealed record ReleaseHashes(string SamplesCsv, string IdentitiesCsv);
 /// </summary>
 public sealed record DataCard
 {
-    /// <summary>Version of this card/release layout.</summary>
-    public const string CurrentSchema = "fairkd.manifest/1";
+    /// <summary>Version of this card/release layout: 2 adds sources, ethnicity labels, uses, audit and croissant.json.</summary>
+    public const string CurrentSchema = "fairkd.manifest/2";
+
+    /// <summary>The first layout (no sources, ethnicity, uses or audit); still read.</summary>
+    public const string Schema1 = "fairkd.manifest/1";
 
     public string Schema { get; init; } = CurrentSchema;
 
@@ -114,6 +117,30 @@ public sealed record DataCard
     /// <summary>The recipe as given (with defaults filled in), or null for imports.</summary>
     public JsonElement? Recipe { get; init; }
 
+    /// <summary>Release version (recipe <c>version</c>); null in schema 1 cards and imports.</summary>
+    public string? Version { get; init; }
+
+    /// <summary>ISO date the release was published (recipe <c>datePublished</c>).</summary>
+    public string? DatePublished { get; init; }
+
+    /// <summary>Creator of the release (recipe <c>creator</c>).</summary>
+    public string? Creator { get; init; }
+
+    /// <summary>Licence, access terms, citation and generator of every dataset (from the recipe).</summary>
+    public IReadOnlyList<SourceCard>? Sources { get; init; }
+
+    /// <summary>Where the soft labels come from, how often their argmax differs from the folder group, and the classifier's held-out accuracy.</summary>
+    public EthnicityCard? Ethnicity { get; init; }
+
+    /// <summary>Intended use.</summary>
+    public string? IntendedUse { get; init; }
+
+    /// <summary>Out-of-scope uses.</summary>
+    public IReadOnlyList<string>? OutOfScope { get; init; }
+
+    /// <summary>Summary of <c>fairkd manifest audit</c> (identity overlap with evaluation sets, duplicates), or null when not audited.</summary>
+    public AuditCard? Audit { get; init; }
+
     internal static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -129,8 +156,8 @@ public sealed record DataCard
         try
         {
             var card = JsonSerializer.Deserialize<DataCard>(json, JsonOptions) ?? throw new Core.UsageException($"{origin}: empty card");
-            if (card.Schema != CurrentSchema)
-                throw new Core.UsageException($"{origin}: card schema '{card.Schema}' is not supported (expected {CurrentSchema})");
+            if (card.Schema != CurrentSchema && card.Schema != Schema1)
+                throw new Core.UsageException($"{origin}: card schema '{card.Schema}' is not supported (expected {CurrentSchema} or {Schema1})");
             return card;
         }
         catch (JsonException e)
@@ -156,6 +183,7 @@ public sealed record DataCard
         L($"- target: {Target}");
         if (MixMode is not null) L($"- mix mode: {MixMode}");
         if (RequestedRealFraction is { } f) L($"- requested real fraction: {Fmt(f)} by {FractionBy}");
+        if (Version is not null) L($"- release version: {Version}, published {DatePublished}, by {Creator}");
         L($"- seed: {Seed}");
         L($"- FairKd version: {FairKdVersion}");
         L($"- schema: {Schema}");
@@ -164,6 +192,7 @@ public sealed record DataCard
         L();
         Table("Per group", Numbers.Groups);
         Table("Per source", Numbers.Sources);
+        DataCardMarkdown.Sections(this, L);
         L("## Inputs");
         L();
         foreach (var i in Inputs) L($"- {i}");
@@ -182,6 +211,7 @@ public sealed record DataCard
         L();
         L($"- {ReleaseFiles.Samples}: sha256 {Files.SamplesCsv}");
         L($"- {ReleaseFiles.Identities}: sha256 {Files.IdentitiesCsv}");
+        if (Schema != Schema1) L($"- {ReleaseFiles.Croissant}: Croissant 1.0 metadata of this release (written with the card)");
         return sb.ToString();
 
         void Table(string title, IReadOnlyList<CountRow> rows)

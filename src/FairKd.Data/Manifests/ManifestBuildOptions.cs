@@ -13,6 +13,10 @@ public sealed record ManifestBuildOptions
     /// recipe's softLabelTolerance, default 0.01). Default: 0.001.</summary>
     public double SoftLabelWarnAbove { get; init; } = 0.001;
 
+    /// <summary>The ethnicity classifier's per-group accuracy on a labelled held-out cache (<c>--ethnicity-holdout</c>),
+    /// recorded in the card; null: the card says why it is unknown. Default: null.</summary>
+    public ClassifierAccuracy? HeldOut { get; init; }
+
     /// <summary>Test hook: runs on the complete temporary release folder just before it replaces the target.</summary>
     internal Action<string>? BeforeCommit { get; init; }
 

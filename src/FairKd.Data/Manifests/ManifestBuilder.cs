@@ -21,6 +21,8 @@ public static class ManifestBuilder
         public string RelativePath;
         public string? Sha256;
         public int Identity;
+        public sbyte FolderGroup;
+        public sbyte Argmax;
     }
 
     private sealed class Acc(string identity, string dataset, string? folderGroup)
@@ -53,6 +55,7 @@ public static class ManifestBuilder
         CancellationToken ct)
     {
         recipe.Validate();
+        RecipeReleaseFields.Require(recipe, $"recipe {recipe.Name}");
         var named = recipe.Datasets.ToHashSet(StringComparer.Ordinal);
         var present = new HashSet<string>(StringComparer.Ordinal);
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -79,6 +82,7 @@ public static class ManifestBuilder
             if (acc.FolderGroup != s.FolderGroup) acc.FolderConflict = true;
             acc.Images++;
             var p = s.Ethnicity;
+            sbyte argmax = -1;
             if (p is null || p.Length == 0) acc.MissingLabels = true;
             else if (p.Length != 4 || !(p[0] is >= 0 and <= 1 && p[1] is >= 0 and <= 1 && p[2] is >= 0 and <= 1 && p[3] is >= 0 and <= 1))
                 problems.Add("samples have invalid soft labels (need 4 values in [0, 1])", s.Key);
@@ -89,9 +93,14 @@ public static class ManifestBuilder
                     problems.Add($"samples have soft labels not summing to 1 within {recipe.SoftLabelTolerance.ToString(CultureInfo.InvariantCulture)} (softLabelTolerance)", s.Key);
                 else if (off > options.SoftLabelWarnAbove) warned++;
                 acc.Labels += LabelSum.FromProbabilities(p);
+                argmax = (sbyte)ArgmaxTally.Argmax(p);
             }
 
-            rows.Add(new Row { Key = s.Key, RelativePath = s.RelativePath, Sha256 = s.Sha256, Identity = id });
+            rows.Add(new Row
+            {
+                Key = s.Key, RelativePath = s.RelativePath, Sha256 = s.Sha256, Identity = id,
+                FolderGroup = (sbyte)EthnicGroups.IndexOf(s.FolderGroup), Argmax = argmax,
+            });
         }
 
         foreach (var a in accs)
@@ -129,6 +138,10 @@ public static class ManifestBuilder
             : [$"{warned} images have soft labels whose sum differs from 1 by more than {options.SoftLabelWarnAbove.ToString(CultureInfo.InvariantCulture)}"];
         var resolved = recipe with { Protocol = recipe.ResolvedProtocol.Name() };
         var quota = recipe.Quota;
+        var tally = new ArgmaxTally();
+        foreach (var r in sorted)
+            if (result.IsKept(r.Identity)) tally.Add(r.FolderGroup, r.Argmax);
+
         var keptSamples = sorted.Where(r => result.IsKept(r.Identity))
             .Select(r => new ReleaseSample(accs[r.Identity].Dataset, accs[r.Identity].Identity, r.RelativePath, r.Key, r.Sha256));
         var card = ReleaseWriter.Write(outDir, keptSamples, releaseIds, hashes => new DataCard
@@ -148,7 +161,8 @@ public static class ManifestBuilder
             Numbers = numbers,
             Files = hashes,
             Recipe = JsonSerializer.SerializeToElement(resolved, RecipeJson.Options),
-        }, options.BeforeCommit, ct);
+        }.WithReleaseFields(recipe, ReleaseCard.Ethnicity(recipe, tally.ToFolderAgreement(), ReleaseCard.NoFolderGroups, options.HeldOut), null),
+            options.BeforeCommit, ct);
         return new ManifestBuildResult(Path.GetFullPath(outDir), card);
     }
 

@@ -17,6 +17,9 @@ public static class ReleaseFiles
     public const string Identities = "identities.csv";
     public const string CardJson = "card.json";
     public const string CardMarkdown = "card.md";
+    public const string Croissant = "croissant.json";
+    public const string AuditJson = "audit.json";
+    public const string AuditMarkdown = "audit.md";
 
     public static readonly IReadOnlyList<string> SampleColumns = ["dataset", "identity", "relative_path", "key", "sha256"];
 

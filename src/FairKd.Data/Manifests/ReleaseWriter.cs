@@ -13,7 +13,7 @@ public static class ReleaseWriter
 {
     /// <summary>
     /// Writes samples.csv (rows must already be sorted by key), identities.csv (sorted by identity), then the card built
-    /// by <paramref name="card"/> from the files' hashes. <paramref name="beforeCommit"/> runs on the complete
+    /// by <paramref name="card"/> from the files' hashes, and croissant.json when the card has sources. <paramref name="beforeCommit"/> runs on the complete
     /// temporary folder just before the swap (tests inject failures there).
     /// </summary>
     public static DataCard Write(string outDir, IEnumerable<ReleaseSample> samples, IReadOnlyList<ReleaseIdentity> identities,
@@ -56,6 +56,7 @@ public static class ReleaseWriter
             var c = card(new ReleaseHashes(Sha256Of(samplesPath), Sha256Of(identitiesPath)));
             File.WriteAllText(Path.Combine(temp, ReleaseFiles.CardJson), c.ToJson(), Csv.Utf8);
             File.WriteAllText(Path.Combine(temp, ReleaseFiles.CardMarkdown), c.ToMarkdown(), Csv.Utf8);
+            if (c.Sources is not null) File.WriteAllText(Path.Combine(temp, ReleaseFiles.Croissant), CroissantExport.Build(c, temp), Csv.Utf8);
             beforeCommit?.Invoke(temp);
             Commit(temp, target, parent, name);
             return c;

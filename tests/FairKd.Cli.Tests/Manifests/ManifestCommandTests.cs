@@ -48,7 +48,7 @@ public sealed class ManifestCommandTests : IDisposable
     private string Recipe(string json)
     {
         var path = _tmp.Combine($"recipe-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, json);
+        File.WriteAllText(path, TestRecipes.WithReleaseFields(json));
         return path;
     }
 

@@ -103,7 +103,7 @@ public class ManifestBuilderTests
         Assert.Contains("1 identities have images without soft labels: bupt/African/m.Af0", await Fails(noLabels), StringComparison.Ordinal);
         var offSum = s.Select((x, i) => i == 3 ? x with { Ethnicity = [0.5f, 0.5f, 0.5f, 0f] } : x);
         Assert.Contains("1 samples have soft labels not summing to 1", await Fails(offSum), StringComparison.Ordinal);
-        var unknown = Core.Sampling.RecipeJson.Parse("""{"name":"s","kind":"synthetic","synthetic":["idiff","nope"]}""", "s");
+        var unknown = Core.Sampling.RecipeJson.Parse(TestRecipes.WithReleaseFields("""{"name":"s","kind":"synthetic","synthetic":["idiff","nope"]}"""), "s");
         Assert.Contains("1 datasets named in the recipe are not in the input: nope", await Fails(s, unknown), StringComparison.Ordinal);
         Assert.Contains("only 12 exist", await Fails(s, ManifestFixtures.Real(13)), StringComparison.Ordinal);
         Assert.False(Directory.Exists(tmp.Combine("x")));

@@ -1,5 +1,6 @@
 using FairKd.Core.Records;
 using FairKd.Core.Sampling;
+using FairKd.Tests.Shared;
 
 namespace FairKd.Data.Tests.Manifests;
 
@@ -38,10 +39,10 @@ internal static class ManifestFixtures
         }
     }
 
-    public static Recipe Mix(int keep = 12) => RecipeJson.Parse(
-        $$$"""{"name":"mix","kind":"mix","real":["bupt"],"synthetic":["idiff","dcface"],"target":{"keepIdentities":{{{keep}}}},"realFraction":0.5,"fractionBy":"identities"}""",
+    public static Recipe Mix(int keep = 12) => RecipeJson.Parse(TestRecipes.WithReleaseFields(
+        $$$"""{"name":"mix","kind":"mix","real":["bupt"],"synthetic":["idiff","dcface"],"target":{"keepIdentities":{{{keep}}}},"realFraction":0.5,"fractionBy":"identities"}"""),
         "mix.json");
 
-    public static Recipe Real(int keep) => RecipeJson.Parse(
-        $$$"""{"name":"real","kind":"real","real":["bupt"],"target":{"keepIdentities":{{{keep}}}}}""", "real.json");
+    public static Recipe Real(int keep) => RecipeJson.Parse(TestRecipes.WithReleaseFields(
+        $$$"""{"name":"real","kind":"real","real":["bupt"],"target":{"keepIdentities":{{{keep}}}}}"""), "real.json");
 }
