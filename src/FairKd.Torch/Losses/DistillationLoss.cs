@@ -49,9 +49,14 @@ public static class DistillationLoss
     {
         if (!teacher.shape.SequenceEqual(student.shape))
             throw new ArgumentException($"teacher [{string.Join(", ", teacher.shape)}] and student [{string.Join(", ", student.shape)}] shapes differ");
+        if (mode == KdMode.Mse)
+        {
+            var d = student.add(teacher, Scalars.Of(-1.0)); // not square(): TorchSharp's square() makes a hidden Scalar; the caller's dispose scope owns d
+            return d.mul(d).mean([1]).mul(Scalars.Of(lambda));
+        }
+
         return mode switch
         {
-            KdMode.Mse => student.add(teacher, Scalars.Of(-1.0)).square().mean([1]).mul(Scalars.Of(lambda)),
             KdMode.Cosine => nn.functional.cosine_similarity(student, teacher, 1, 1e-8).neg().add(Scalars.Of(1.0), Scalars.One).mul(Scalars.Of(lambda)),
             _ => throw new ArgumentOutOfRangeException(nameof(mode)),
         };
