@@ -105,13 +105,12 @@ public sealed unsafe class TargetMatrix : IDisposable
             return;
         }
 
-        var halves = new ReadOnlySpan<Half>(at, Width);
-        for (var i = 0; i < halves.Length; i++) destination[i] = (float)halves[i];
+        Float16Codec.Decode(new ReadOnlySpan<byte>(at, 2 * Width), destination);
     }
 
     /// <summary>
     /// Writes the matrix and its description for the cache <paramref name="index"/> in <paramref name="cacheDirectory"/>
-    /// into <paramref name="outDirectory"/> (usually the same folder), reading every shard once in order; each file atomically.
+    /// into <paramref name="outDirectory"/> (usually the same folder), copying every shard's embedding columns as stored, in order; each file atomically.
     /// </summary>
     public static void Build(string cacheDirectory, CacheIndex index, string outDirectory, CancellationToken ct = default)
     {
@@ -123,31 +122,36 @@ public sealed unsafe class TargetMatrix : IDisposable
         {
             var output = new BufferedStream(file, 1 << 20);
             output.Write(NpyHeader(meta.Dtype, meta.Rows, width));
-            var row = new byte[2 * width * ElementBytes(index.Encoding)];
-            var rows = EmbeddingCacheReader.StreamRowsAsync(cacheDirectory, index, ct).GetAsyncEnumerator(ct);
-            try
+            var rowBytes = 2 * width * ElementBytes(index.Encoding);
+            var buffer = new byte[index.RowGroupRows * rowBytes];
+            var scratch = new float[index.RowGroupRows * width];
+            long written = 0;
+            foreach (var s in index.Shards)
             {
-                long written = 0;
-                while (rows.MoveNextAsync().AsTask().GetAwaiter().GetResult())
+                var shard = ShardFileReader.OpenAsync(Path.Combine(cacheDirectory, s.File), index.Encoding, width, ct).GetAwaiter().GetResult();
+                try
                 {
-                    var block = rows.Current;
-                    for (var i = 0; i < block.Count; i++)
+                    for (var g = 0; g < shard.RowGroupCount; g++)
                     {
-                        Encode(block.Embedding(i), row.AsSpan(0, row.Length / 2), index.Encoding);
-                        Encode(block.FlippedEmbedding(i), row.AsSpan(row.Length / 2), index.Encoding);
-                        output.Write(row);
+                        var n = shard.RowGroupRows(g);
+                        if ((long)n * rowBytes > buffer.Length)
+                        {
+                            buffer = new byte[n * rowBytes];
+                            scratch = new float[n * width];
+                        }
+
+                        shard.ReadTargetBytesAsync(g, buffer, scratch, ct).GetAwaiter().GetResult();
+                        output.Write(buffer, 0, n * rowBytes);
+                        written += n;
                     }
-
-                    written += block.Count;
                 }
-
-                if (written != meta.Rows) throw new InvalidDataException($"{cacheDirectory}: the shards hold {written} rows, the index says {meta.Rows}");
-            }
-            finally
-            {
-                rows.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                finally
+                {
+                    shard.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
             }
 
+            if (written != meta.Rows) throw new InvalidDataException($"{cacheDirectory}: the shards hold {written} rows, the index says {meta.Rows}");
             output.Flush();
         });
         Core.IO.AtomicFile.WriteAllText(Path.Combine(outDirectory, MetaFileName), JsonSerializer.Serialize(meta, Json) + "\n");
@@ -171,12 +175,6 @@ public sealed unsafe class TargetMatrix : IDisposable
         header[9] = (byte)(text.Length >> 8);
         System.Text.Encoding.ASCII.GetBytes(text, header.AsSpan(10));
         return header;
-    }
-
-    private static void Encode(ReadOnlySpan<float> values, Span<byte> destination, EmbeddingEncoding encoding)
-    {
-        if (encoding == EmbeddingEncoding.Float32List) System.Runtime.InteropServices.MemoryMarshal.AsBytes(values).CopyTo(destination);
-        else Float16Codec.Encode(values, destination); // the shard's halves decoded to fp32 and back: the same halves
     }
 
     private static int ElementBytes(EmbeddingEncoding encoding) => encoding == EmbeddingEncoding.Float32List ? 4 : 2;
