@@ -37,7 +37,19 @@ internal static class ScaleManifest
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         long peak = 0;
-        while (!p.WaitForExit(100)) peak = Math.Max(peak, HighWaterMark(p.Id));
+        var cpu = TimeSpan.Zero;
+        while (!p.WaitForExit(100))
+        {
+            peak = Math.Max(peak, HighWaterMark(p.Id));
+            try
+            {
+                cpu = p.TotalProcessorTime;
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+
         var wall = sw.Elapsed.TotalSeconds;
         if (p.ExitCode != 0) throw new InvalidOperationException($"fairkd manifest build failed ({p.ExitCode}): {stdout.Result}\n{stderr.Result}");
         Console.WriteLine(stdout.Result);
@@ -47,7 +59,7 @@ internal static class ScaleManifest
         line("");
         line(($"- input: generated `labels.csv` (the import format), {o.BigKeys:N0} images of {o.Identities:N0} identities in 4 group folders, soft labels " +
             $"with two decimals; {ScaleProbe.Mb(csvBytes)} MB, generated in {generate:F0} s (not in the build time)"));
-        line(($"- `fairkd manifest build` (recipe: real, protocol_e, remove {removals:N0} identities), child process: **{wall:F0} s** wall, " +
+        line(($"- `fairkd manifest build` (recipe: real, protocol_e, remove {removals:N0} identities), child process: **{wall:F0} s** wall ({cpu.TotalSeconds:F0} s CPU, all threads, sampled every 100 ms), " +
             $"**{peak / (1024.0 * 1024 * 1024):F2} GB** peak resident (VmHWM, sampled every 100 ms); kept {kept:N0} identities"));
         line($"- output: removal order equal to the fast sampler's on the generated identities: {(sameAsSampler ? "yes" : "NO")}; its first {ReferenceRemovals} " +
             $"removals equal the step-by-step reference's (tests/.../ReferenceProtocols.cs, O(R x N log N), so only a prefix at 2 M identities): {(sameAsReference ? "yes" : "NO")}; " +

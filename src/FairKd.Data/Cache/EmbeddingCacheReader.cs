@@ -18,8 +18,9 @@ public sealed record EmbeddingCacheReaderOptions
 }
 
 /// <summary>
-/// Reads an embedding cache folder: validated index, key lookup through the <c>_keys.msgpack</c> sidecar,
-/// targets by key from an LRU of decoded row groups (no per-sample file opens), in-order streaming with reused
+/// Reads an embedding cache folder: validated index, key lookup through the memory-mapped <see cref="KeyIndex"/>
+/// (<c>_keys.idx</c>, built on first use when missing), full targets by key from an LRU of decoded row groups (no
+/// per-sample file opens; for shuffled training lookups use <see cref="TargetMatrix"/>), in-order streaming with reused
 /// buffers, and the label columns alone for the manifest stage. Lookups are thread-safe (one lock).
 /// </summary>
 public sealed class EmbeddingCacheReader : IDisposable
