@@ -83,6 +83,18 @@ public sealed record CacheIndex
     [JsonIgnore]
     public long RowCount => Shards.Sum(s => (long)s.Rows);
 
+    /// <summary>
+    /// SHA-256 over the embedding size, the encoding and every indexed shard's file name, rows and SHA-256: identifies
+    /// the rows the derived sidecars (<see cref="KeyIndex"/>, <see cref="TargetMatrix"/>) were built from.
+    /// </summary>
+    public byte[] ContentFingerprint()
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append("fairkd.cache.content/1\n").Append(Metadata.EmbeddingSize).Append('\n').Append(Encoding).Append('\n');
+        foreach (var s in Shards) text.Append(s.File).Append('\t').Append(s.Rows).Append('\t').Append(s.Sha256).Append('\n');
+        return System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString()));
+    }
+
     internal static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

@@ -118,6 +118,7 @@ public static class EmbeddingCacheMerger
             Complete = true,
         };
         KeySidecar.Write(output, merged.Shards, keys);
+        CacheSidecars.Write(output, merged, keys, ct);
         merged.Save(output);
         return merged;
     }

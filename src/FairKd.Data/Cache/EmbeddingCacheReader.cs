@@ -18,8 +18,9 @@ public sealed record EmbeddingCacheReaderOptions
 }
 
 /// <summary>
-/// Reads an embedding cache folder: validated index, key lookup through the <c>_keys.msgpack</c> sidecar,
-/// targets by key from an LRU of decoded row groups (no per-sample file opens), in-order streaming with reused
+/// Reads an embedding cache folder: validated index, key lookup through the memory-mapped <see cref="KeyIndex"/>
+/// (<c>_keys.idx</c>, built on first use when missing), full targets by key from an LRU of decoded row groups (no
+/// per-sample file opens; for shuffled training lookups use <see cref="TargetMatrix"/>), in-order streaming with reused
 /// buffers, and the label columns alone for the manifest stage. Lookups are thread-safe (one lock).
 /// </summary>
 public sealed class EmbeddingCacheReader : IDisposable
@@ -29,7 +30,7 @@ public sealed class EmbeddingCacheReader : IDisposable
     private readonly Lock _gate = new();
     private readonly LinkedList<(int Shard, int Group, CacheRows Rows)> _lru = new();
     private readonly Dictionary<(int, int), LinkedListNode<(int Shard, int Group, CacheRows Rows)>> _lruIndex = [];
-    private Dictionary<string, long>? _rowOfKey;
+    private KeyIndex? _keyIndex;
     private ShardFileReader? _openShard;
     private int _openShardIndex = -1;
 
@@ -53,7 +54,8 @@ public sealed class EmbeddingCacheReader : IDisposable
     /// <summary>Number of target rows.</summary>
     public long Count => _shardStarts[^1];
 
-    /// <summary>True once the lookup table was loaded from the sidecar; false if it had to be rebuilt by scanning key columns.</summary>
+    /// <summary>After the first lookup: true when the key index was opened from <c>_keys.idx</c> or built from the
+    /// <c>_keys.msgpack</c> sidecar; false when it had to be built by scanning the shards' key columns.</summary>
     public bool? LookupFromSidecar { get; private set; }
 
     /// <summary>Opens a cache folder and checks that its index is readable and complete and every shard is present with its recorded size.</summary>
@@ -109,8 +111,7 @@ public sealed class EmbeddingCacheReader : IDisposable
     /// <summary>Where a key's row is, or false when the key is not in the cache (rejected or never embedded).</summary>
     public bool TryLookup(string key, out CacheLocation location)
     {
-        var rows = RowOfKey();
-        if (!rows.TryGetValue(key, out var global))
+        if (!TryGetRow(key, out var global))
         {
             location = default;
             return false;
@@ -121,6 +122,35 @@ public sealed class EmbeddingCacheReader : IDisposable
         while (shard + 1 < _shardStarts.Length && _shardStarts[shard + 1] <= global) shard++;
         location = new CacheLocation(shard, (int)(global - _shardStarts[shard]));
         return true;
+    }
+
+    /// <summary>The key's global row (position in cache order, the row of <see cref="TargetMatrix"/>), or false when the
+    /// key is not in the cache. Uses the memory-mapped <see cref="KeyIndex"/>, built on first use when missing or stale.</summary>
+    public bool TryGetRow(string key, out long row) => KeyIndexOf().TryGetRow(key, out row);
+
+    /// <summary>The key index of this cache (opened, or built on first use; see <see cref="LookupFromSidecar"/>).</summary>
+    public KeyIndex KeyIndexOf()
+    {
+        if (_keyIndex is not null) return _keyIndex;
+        lock (_gate)
+        {
+            if (_keyIndex is not null) return _keyIndex;
+            var print = Index.ContentFingerprint();
+            var fromSidecar = true;
+            _keyIndex = CacheSidecars.OpenOrBuild(Directory,
+                dir => KeyIndex.TryOpen(Path.Combine(dir, KeyIndex.FileName), print, Count),
+                dir =>
+                {
+                    var keys = KeySidecar.TryRead(Directory, Index.Shards);
+                    fromSidecar = keys is not null;
+                    keys ??= KeySidecar.ScanAsync(Directory, Index, CancellationToken.None).GetAwaiter().GetResult();
+                    KeyIndexBuilder.Write(Path.Combine(dir, KeyIndex.FileName), keys, keys.Length, print);
+                },
+                (dir, built) => built.CheckUnique(Directory),
+                KeyIndex.FileName);
+            LookupFromSidecar = fromSidecar;
+            return _keyIndex;
+        }
     }
 
     /// <summary>Where a key's row is, or null when the key is not in the cache.</summary>
@@ -173,17 +203,21 @@ public sealed class EmbeddingCacheReader : IDisposable
     /// Every row in cache order, one row group at a time. The same <see cref="CacheRows"/> instance is reused and
     /// overwritten on each step: copy what you keep.
     /// </summary>
-    public async IAsyncEnumerable<CacheRows> StreamShardsAsync([EnumeratorCancellation] CancellationToken ct = default)
+    public IAsyncEnumerable<CacheRows> StreamShardsAsync(CancellationToken ct = default) => StreamRowsAsync(Directory, Index, ct);
+
+    /// <summary>Every row of the shards <paramref name="index"/> lists in <paramref name="directory"/>, in order (one reused <see cref="CacheRows"/>).</summary>
+    internal static async IAsyncEnumerable<CacheRows> StreamRowsAsync(string directory, CacheIndex index, [EnumeratorCancellation] CancellationToken ct = default)
     {
         CacheRows? rows = null;
-        for (var s = 0; s < Index.Shards.Count; s++)
+        var width = index.Metadata.EmbeddingSize;
+        for (var s = 0; s < index.Shards.Count; s++)
         {
-            await using var reader = await OpenShardAsync(s, ct);
+            await using var reader = await ShardFileReader.OpenAsync(Path.Combine(directory, index.Shards[s].File), index.Encoding, width, ct);
             var first = 0;
             for (var g = 0; g < reader.RowGroupCount; g++)
             {
                 var n = reader.RowGroupRows(g);
-                if (rows is null || rows.Capacity < n) rows = new CacheRows(Math.Max(n, Index.RowGroupRows), EmbeddingSize);
+                if (rows is null || rows.Capacity < n) rows = new CacheRows(Math.Max(n, index.RowGroupRows), width);
                 await reader.ReadRowGroupAsync(g, rows, labelsOnly: false, ct);
                 rows.ShardIndex = s;
                 rows.FirstRow = first;
@@ -231,28 +265,13 @@ public sealed class EmbeddingCacheReader : IDisposable
             _openShard = null;
             _lru.Clear();
             _lruIndex.Clear();
+            _keyIndex?.Dispose();
+            _keyIndex = null;
         }
     }
 
     private Task<ShardFileReader> OpenShardAsync(int shard, CancellationToken ct) =>
         ShardFileReader.OpenAsync(Path.Combine(Directory, Index.Shards[shard].File), Index.Encoding, EmbeddingSize, ct);
-
-    private Dictionary<string, long> RowOfKey()
-    {
-        if (_rowOfKey is not null) return _rowOfKey;
-        lock (_gate)
-        {
-            if (_rowOfKey is not null) return _rowOfKey;
-            var keys = KeySidecar.TryRead(Directory, Index.Shards);
-            LookupFromSidecar = keys is not null;
-            keys ??= KeySidecar.ScanAsync(Directory, Index, CancellationToken.None).GetAwaiter().GetResult();
-            var map = new Dictionary<string, long>(keys.Length, StringComparer.Ordinal);
-            for (var i = 0; i < keys.Length; i++)
-                if (!map.TryAdd(keys[i], i)) throw new InvalidDataException($"{Directory}: key '{keys[i]}' appears twice in the cache");
-            _rowOfKey = map;
-            return map;
-        }
-    }
 
     /// <summary>The decoded row group holding a location (from the LRU, or loaded into a recycled buffer). Caller holds the lock.</summary>
     private (CacheRows Rows, int Row) Load(CacheLocation loc, string key)

@@ -218,6 +218,7 @@ public sealed class EmbeddingCacheWriter : IAsyncDisposable
             if (_shardRows > 0 || _pendingRejects.Count > 0 || _index.CommittedInputs != _next - PartitionStart) await CommitAsync(ct);
             var keys = await KeySidecar.ScanAsync(_dir, _index, ct);
             KeySidecar.Write(_dir, _index.Shards, keys);
+            CacheSidecars.Write(_dir, _index, keys, ct);
             Publish(_index with { Complete = true });
         });
         return _index;
@@ -464,6 +465,6 @@ public sealed class EmbeddingCacheWriter : IAsyncDisposable
             var n = Path.GetFileName(f);
             return n.EndsWith(AtomicFile.TempSuffix, StringComparison.Ordinal)
                 || (n.StartsWith("part-", StringComparison.Ordinal) && n.EndsWith(".parquet", StringComparison.Ordinal))
-                || n is CacheIndex.FileName or KeySidecar.FileName or RejectLog.FileName;
+                || n is CacheIndex.FileName or KeySidecar.FileName or RejectLog.FileName or KeyIndex.FileName or TargetMatrix.FileName or TargetMatrix.MetaFileName;
         }).ToList();
 }

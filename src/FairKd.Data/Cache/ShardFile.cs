@@ -200,6 +200,41 @@ internal sealed class ShardFileReader : IAsyncDisposable
         rows.Count = n;
     }
 
+    /// <summary>
+    /// Reads a row group's two embedding columns as stored, row after row as [embedding, flipped embedding]: the fp16
+    /// bytes of a <see cref="EmbeddingEncoding.Float16Blob"/> shard, the fp32 values' bytes otherwise (the layout of
+    /// <see cref="TargetMatrix"/>). <paramref name="scratch"/> holds rows x width floats.
+    /// </summary>
+    public async Task ReadTargetBytesAsync(int rowGroup, byte[] destination, float[] scratch, CancellationToken ct)
+    {
+        var rg = _reader.RowGroups[rowGroup];
+        var n = RowGroupRows(rowGroup);
+        var elementBytes = _schema.Encoding == EmbeddingEncoding.Float32List ? 4 : 2;
+        var viewBytes = _dim * elementBytes;
+        for (var view = 0; view < 2; view++)
+        {
+            var field = _fields[5 + view];
+            if (_schema.Encoding == EmbeddingEncoding.Float32List)
+            {
+                await ReadEmbeddingAsync(rg, field, scratch, n, rowGroup, ct);
+                var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(scratch.AsSpan(0, n * _dim));
+                for (var i = 0; i < n; i++) bytes.Slice(i * viewBytes, viewBytes).CopyTo(destination.AsSpan(((2 * i) + view) * viewBytes, viewBytes));
+                continue;
+            }
+
+            if (_blobs.Length < n) _blobs = new byte[n][];
+            await rg.ReadAsync(field, _blobs.AsMemory(0, n)!, null, ct);
+            for (var i = 0; i < n; i++)
+            {
+                var blob = _blobs[i];
+                if (blob is null || blob.Length != viewBytes)
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                        $"{_path}: row group {rowGroup} column {field.Path}: row {i} holds {blob?.Length ?? 0} bytes, expected {viewBytes}"));
+                blob.CopyTo(destination, ((2 * i) + view) * viewBytes);
+            }
+        }
+    }
+
     public ValueTask DisposeAsync() => _reader.DisposeAsync();
 
     private async Task ReadEmbeddingAsync(ParquetRowGroupReader rg, DataField field, float[] destination, int n, int rowGroup, CancellationToken ct)

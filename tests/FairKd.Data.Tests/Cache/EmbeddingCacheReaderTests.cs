@@ -51,14 +51,24 @@ public class EmbeddingCacheReaderTests
     {
         using var tmp = new TempDir("cache");
         await CacheTestData.WriteAllAsync(tmp.Path, CacheTestData.Options(), Keys);
+        var indexBytes = File.ReadAllBytes(tmp.Combine(KeyIndex.FileName));
+        using (var r = EmbeddingCacheReader.Open(tmp.Path))
+        {
+            Assert.True(r.TryLookup(Keys[0], out _));
+            Assert.True(r.LookupFromSidecar); // _keys.idx as written by the cache writer
+        }
+
         File.Delete(tmp.Combine(KeySidecar.FileName));
+        File.Delete(tmp.Combine(KeyIndex.FileName));
         using (var r = EmbeddingCacheReader.Open(tmp.Path))
         {
             Assert.True(r.TryLookup(Keys[0], out _));
             Assert.False(r.LookupFromSidecar);
         }
 
+        Assert.Equal(indexBytes, File.ReadAllBytes(tmp.Combine(KeyIndex.FileName))); // rebuilt on first use, same bytes
         KeySidecar.Write(tmp.Path, [], []);
+        File.WriteAllBytes(tmp.Combine(KeyIndex.FileName), indexBytes[..^8]); // cut: stale
         using (var r = EmbeddingCacheReader.Open(tmp.Path))
         {
             Assert.True(r.TryLookup(Keys[40], out _));

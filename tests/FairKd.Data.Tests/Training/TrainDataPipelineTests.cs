@@ -88,6 +88,37 @@ public class TrainDataPipelineTests(TrainDataFixture fx) : IClassFixture<TrainDa
     }
 
     [Fact]
+    public async Task Cached_targets_are_the_shards_values_and_a_resumed_run_gets_the_same_batches()
+    {
+        using var cache = new TempDir("train-cache");
+        var keys = fx.Samples.Select(s => s.Key).ToList();
+        await using (var w = await FairKd.Data.Cache.EmbeddingCacheWriter.OpenAsync(cache.Path,
+            Tests.Cache.CacheTestData.Options(rowsPerShard: 7, rowGroupRows: 3, encoding: FairKd.Data.Cache.EmbeddingEncoding.Float16Blob), keys))
+        {
+            for (var p = 0; p < keys.Count; p++) await w.AddAsync(Tests.Cache.CacheTestData.Target(keys[p], 11 * p));
+            await w.CompleteAsync();
+        }
+
+        using var targets = new CacheTeacherTargets([cache.Path]);
+        using var reader = FairKd.Data.Cache.EmbeddingCacheReader.Open(cache.Path);
+        var o = new TrainDataOptions { BatchSize = 8, Epochs = 2, Seed = 3, Workers = 2 };
+        var full = await RunAsync(fx.Samples, targets, o);
+        var resumed = await RunAsync(fx.Samples, targets, o with { StartEpoch = 1, StartStep = 1 });
+        var expected = full.SkipWhile(b => b.Epoch < 1 || b.Step < 1).ToList();
+        Assert.Equal(expected.SelectMany(b => b.Keys), resumed.SelectMany(b => b.Keys));
+        Assert.Equal(expected.SelectMany(b => b.TeacherTargets!), resumed.SelectMany(b => b.TeacherTargets!));
+        var (emb, flip, eth) = (new float[targets.Width], new float[targets.Width], new float[4]);
+        foreach (var b in full)
+        {
+            for (var i = 0; i < b.Count; i++)
+            {
+                Assert.True(reader.TryGetTarget(b.Keys[i], emb, flip, eth, out _, out _));
+                Assert.True(b.TeacherTargets.AsSpan(i * targets.Width, targets.Width).SequenceEqual(b.Flipped[i] ? flip : emb), b.Keys[i]);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Flipped_images_get_the_flipped_target_and_the_mirrored_pixels()
     {
         var targets = new FakeTargets(fx.Samples.Select(s => s.Key));
