@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using FairKd.Core.Tensors;
 using FairKd.Torch.Interop;
 using Google.Protobuf;
 using Onnx;
@@ -202,7 +203,7 @@ internal sealed class OnnxGraphBuilder
             values = t.detach().cpu().to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
         }
 
-        if (values.Any(v => !float.IsFinite(v))) throw new InvalidOperationException($"{name} holds NaN or infinite values");
+        if (!Chw.AllFinite(values)) throw new InvalidOperationException($"{name} holds NaN or infinite values");
         var tensor = new TensorProto
         {
             Name = name,
