@@ -1,3 +1,4 @@
+using FairKd.Core.Tensors;
 using FairKd.Torch.Models;
 using Microsoft.ML.OnnxRuntime;
 using static TorchSharp.torch;
@@ -49,7 +50,7 @@ public static class OnnxParity
         if (actual.Length != expected.Length)
             throw new InvalidOperationException($"ONNX Runtime returned {actual.Length} values, the network {expected.Length}");
         var e = model.EmbeddingSize;
-        return [.. Enumerable.Range(0, batch).Select(r => Cosine(actual.AsSpan(r * e, e), expected.AsSpan(r * e, e)))];
+        return [.. Enumerable.Range(0, batch).Select(r => Chw.Cosine(actual.AsSpan(r * e, e), expected.AsSpan(r * e, e)))];
     }
 
     /// <summary>Throws <see cref="InvalidOperationException"/> (naming the smallest cosine) unless every embedding of
@@ -60,20 +61,5 @@ public static class OnnxParity
         if (!(min >= MinimumCosine))
             throw new InvalidOperationException($"the exported graph disagrees with the network: smallest embedding cosine {min:F6} < {MinimumCosine}");
         return min;
-    }
-
-    /// <summary>Cosine similarity of two vectors in float64 (1 for two zero vectors).</summary>
-    public static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        if (a.Length != b.Length) throw new ArgumentException($"cosine of vectors of {a.Length} and {b.Length} values", nameof(b));
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += (double)a[i] * b[i];
-            na += (double)a[i] * a[i];
-            nb += (double)b[i] * b[i];
-        }
-
-        return na == 0 && nb == 0 ? 1 : dot / Math.Sqrt(na * nb);
     }
 }

@@ -75,6 +75,6 @@ internal static class ExportFixtures
     public static double[] RowCosines(float[] a, float[] b, int dim)
     {
         Assert.Equal(a.Length, b.Length);
-        return [.. Enumerable.Range(0, a.Length / dim).Select(r => OnnxParity.Cosine(a.AsSpan(r * dim, dim), b.AsSpan(r * dim, dim)))];
+        return [.. Enumerable.Range(0, a.Length / dim).Select(r => Vectors.Cosine(a.AsSpan(r * dim, dim), b.AsSpan(r * dim, dim)))];
     }
 }
