@@ -117,6 +117,7 @@ public class OnnxExportTests(ITestOutputHelper output)
         var first = OnnxExport.ToBytes(a, extra);
         Assert.Equal(first, OnnxExport.ToBytes(b, extra));
         Assert.Equal(first, OnnxExport.ToBytes(a, extra)); // the network is only read
+        using (var fused = a.FuseForInference(channelsLast: true)) Assert.Equal(first, OnnxExport.ToBytes(fused, extra)); // the embedders' form
         using var c = ExportFixtures.Random(spec, 10);
         Assert.NotEqual(first, OnnxExport.ToBytes(c, extra));
 
