@@ -70,7 +70,7 @@ public partial class HelpTextTests
     {
         var commands = Rendered.Value.Keys.ToHashSet(StringComparer.Ordinal);
         foreach (var c in new[] { "", "info", "demo-data", "ingest", "embed", "embed merge", "manifest", "manifest build", "manifest stats",
-                     "manifest diff", "manifest verify", "manifest import", "manifest export", "train", "eval", "report", "run" })
+                     "manifest diff", "manifest verify", "manifest import", "manifest export", "train", "eval", "export", "report", "run" })
             Assert.Contains(c, commands);
     }
 

@@ -27,4 +27,15 @@ public class ChwTests
         Assert.False(Chw.AllFinite([1f, float.NaN]));
         Assert.True(Chw.AllFinite([1f, -2f]));
     }
+
+    [Fact]
+    public void Cosine_is_scale_free_and_defined_for_zero_vectors()
+    {
+        Assert.Equal(1.0, Chw.Cosine([1f, 2, 3], [2f, 4, 6]), 12);
+        Assert.Equal(-1.0, Chw.Cosine([1f, 0], [-3f, 0]), 12);
+        Assert.Equal(0.0, Chw.Cosine([1f, 0], [0f, 5]), 12);
+        Assert.Equal(1.0, Chw.Cosine([0f, 0], [0f, 0]));
+        Assert.Equal(0.0, Chw.Cosine([0f, 0], [1f, 0]));
+        Assert.Throws<ArgumentException>(() => Chw.Cosine([1f], [1f, 2]));
+    }
 }

@@ -16,6 +16,7 @@ internal static class CommandRegistry
         app.AddCommands<ReportCommand>();
         app.AddCommands<TrainCommand>();
         app.AddCommands<EvalCommand>();
+        app.AddCommands<ExportCommand>();
         app.AddCommands<RunCommand>();
         app.AddSubCommand("manifest", x => x.AddCommands<ManifestCommands>()).WithDescription("Balanced sample lists: build|stats|diff|verify|import|export");
     }

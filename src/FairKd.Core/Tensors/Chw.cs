@@ -24,6 +24,22 @@ public static class Chw
         return (float)Math.Sqrt(sum);
     }
 
+    /// <summary>Cosine similarity of two vectors of one length, accumulated in float64 (1 for two zero vectors, 0 when
+    /// only one is zero).</summary>
+    public static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        if (a.Length != b.Length) throw new ArgumentException($"lengths differ: {a.Length} vs {b.Length}", nameof(b));
+        double dot = 0, na = 0, nb = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            dot += (double)a[i] * b[i];
+            na += (double)a[i] * a[i];
+            nb += (double)b[i] * b[i];
+        }
+
+        return na == 0 && nb == 0 ? 1 : na == 0 || nb == 0 ? 0 : dot / Math.Sqrt(na * nb);
+    }
+
     /// <summary>Writes v / max(|v|, eps) into <paramref name="destination"/> and returns |v|.</summary>
     public static float L2Normalise(ReadOnlySpan<float> v, Span<float> destination, float eps = 1e-12f)
     {

@@ -1,3 +1,4 @@
+using FairKd.Torch.Export;
 using static TorchSharp.torch;
 
 namespace FairKd.Torch.Models.Fused;
@@ -17,6 +18,10 @@ public abstract class FusedBackbone : FaceBackbone
 
     public sealed override FaceBackbone FuseForInference(bool channelsLast = true) =>
         throw new InvalidOperationException($"{Spec.Name} is already fused for inference");
+
+    /// <summary>Adds the network's ONNX nodes reading <paramref name="input"/> ([N, 3, S, S]) to <paramref name="graph"/>,
+    /// mirroring <see cref="nn.Module{T, TResult}.forward"/>; returns the embedding value.</summary>
+    internal abstract string ToOnnx(OnnxGraphBuilder graph, string input);
 
     /// <summary>Call at the end of the derived constructor: registers the fields, eval mode, frozen parameters.</summary>
     private protected void RegisterFrozen()

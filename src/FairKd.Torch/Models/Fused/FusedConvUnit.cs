@@ -1,3 +1,4 @@
+using FairKd.Torch.Export;
 using FairKd.Torch.Interop;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -5,7 +6,7 @@ using static TorchSharp.torch;
 namespace FairKd.Torch.Models.Fused;
 
 /// <summary>A convolution with its BatchNorm folded in (bias), optionally followed by PReLU.</summary>
-internal sealed class FusedConvUnit : nn.Module<Tensor, Tensor>
+internal sealed class FusedConvUnit : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
 #pragma warning disable IDE1006, SA1300
     private readonly Conv2d conv;
@@ -26,5 +27,11 @@ internal sealed class FusedConvUnit : nn.Module<Tensor, Tensor>
     {
         var y = conv.forward(x);
         return prelu is null ? y : prelu.forward(y);
+    }
+
+    public string ToOnnx(OnnxGraphBuilder graph, string x, string name)
+    {
+        var y = graph.Conv(conv, x, name + ".conv");
+        return prelu is null ? y : graph.PRelu(prelu, y, name + ".prelu");
     }
 }

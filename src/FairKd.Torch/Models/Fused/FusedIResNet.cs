@@ -1,3 +1,4 @@
+using FairKd.Torch.Export;
 using FairKd.Torch.Interop;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -39,6 +40,14 @@ public sealed class FusedIResNet : FusedBackbone
         return fc.forward(CastLike(x, fc.weight!)).MoveToOuterDisposeScope();
     }
 
+    internal override string ToOnnx(OnnxGraphBuilder graph, string input)
+    {
+        var x = graph.Module(stem, input, "stem");
+        var i = 0;
+        foreach (var b in blocks) x = graph.Module(b, x, $"blocks.{i++}");
+        return graph.Gemm(fc, graph.Flatten(x, "flatten"), "fc");
+    }
+
     public override void UseHalfPrecisionTrunk()
     {
         stem.half();
@@ -47,7 +56,7 @@ public sealed class FusedIResNet : FusedBackbone
 }
 
 /// <summary>Inference form of <see cref="IBasicBlock"/>: BN, conv+PReLU, conv (stride), plus the shortcut.</summary>
-internal sealed class FusedIBasicBlock : nn.Module<Tensor, Tensor>
+internal sealed class FusedIBasicBlock : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
 #pragma warning disable IDE1006, SA1300
     private readonly GcSafeBatchNorm bn1;
@@ -71,5 +80,13 @@ internal sealed class FusedIBasicBlock : nn.Module<Tensor, Tensor>
         var o = conv2.forward(conv1.forward(bn1.forward(x)));
         var identity = downsample is null ? x : downsample.forward(x);
         return o.add_(identity, Scalars.One).MoveToOuterDisposeScope();
+    }
+
+    public string ToOnnx(OnnxGraphBuilder graph, string x, string name)
+    {
+        var o = graph.BatchNorm(bn1, x, name + ".bn1");
+        o = graph.Module(conv2, graph.Module(conv1, o, name + ".conv1"), name + ".conv2");
+        var identity = downsample is null ? x : graph.Module(downsample, x, name + ".downsample");
+        return graph.Add(o, identity, name + ".add");
     }
 }

@@ -1,3 +1,4 @@
+using FairKd.Torch.Export;
 using FairKd.Torch.Interop;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -35,11 +36,20 @@ public sealed class FusedMobileFaceNet : FusedBackbone
         return features.forward(x).MoveToOuterDisposeScope();
     }
 
+    internal override string ToOnnx(OnnxGraphBuilder graph, string input)
+    {
+        var x = input;
+        var i = 0;
+        foreach (var layer in layers) x = graph.Module(layer, x, $"layers.{i++}");
+        x = graph.Module(conv_sep, x, "conv_sep");
+        return graph.Module(features, x, "features");
+    }
+
     public override void UseHalfPrecisionTrunk() => layers.half();
 }
 
 /// <summary>Inference form of MobileFaceNet's DepthWise block: three fused units, optional identity add.</summary>
-internal sealed class FusedMbfDepthWise : nn.Module<Tensor, Tensor>
+internal sealed class FusedMbfDepthWise : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
 #pragma warning disable IDE1006, SA1300
     private readonly Sequential layers;
@@ -59,10 +69,16 @@ internal sealed class FusedMbfDepthWise : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         return layers.forward(x).add_(x, Scalars.One).MoveToOuterDisposeScope();
     }
+
+    public string ToOnnx(OnnxGraphBuilder graph, string x, string name)
+    {
+        var y = graph.Module(layers, x, name + ".layers");
+        return residual ? graph.Add(y, x, name + ".add") : y;
+    }
 }
 
 /// <summary>Inference form of the GDC head: folded k x k depthwise conv, flatten, folded linear (bias = BN1d shift).</summary>
-internal sealed class FusedMbfGdc : nn.Module<Tensor, Tensor>
+internal sealed class FusedMbfGdc : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
 #pragma warning disable IDE1006, SA1300
     private readonly FusedConvUnit conv;
@@ -81,4 +97,7 @@ internal sealed class FusedMbfGdc : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         return linear.forward(conv.forward(x).flatten(1)).MoveToOuterDisposeScope();
     }
+
+    public string ToOnnx(OnnxGraphBuilder graph, string x, string name) =>
+        graph.Gemm(linear, graph.Flatten(graph.Module(conv, x, name + ".conv"), name + ".flatten"), name + ".linear");
 }
