@@ -57,7 +57,7 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder
             std = this.options.StdOrDefault;
             var outDims = session.OutputMetadata[outputName].Dimensions;
             EmbeddingSize = outDims.Length == 2 && outDims[1] > 0 ? outDims[1] : ProbeEmbeddingSize();
-            if (ConcurrentRuns > 1) workers = new ChunkWorkers(ConcurrentRuns, "onnx " + Name);
+            if (ConcurrentRuns > 1) workers = new ChunkWorkers(ConcurrentRuns, "onnx run");
         }
         catch
         {
@@ -111,7 +111,7 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder
             Ensure(ref output, chunks * batch * EmbeddingSize);
             Convert(chwBatch, count, input);
             input.AsSpan(count * per, ((chunks * batch) - count) * per).Clear();
-            if (workers is null || chunks == 1)
+            if (workers is null)
             {
                 for (var c = 0; c < chunks; c++) RunChunk(c, batch);
             }
