@@ -120,10 +120,14 @@ internal static class OnnxBenchmark
     private static int Measure(string work, string model, string described, int rounds, int identities, string fairkd, string output)
     {
         var data = Path.Combine(work, $"data-{identities}");
-        if (!Directory.Exists(Path.Combine(data, "rfw")))
+        if (!Directory.Exists(data))
         {
+            // generated beside and renamed when complete, so a kept --work folder never holds a half-written set
+            var partial = data + ".partial";
+            if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
             var tiny = DemoDataOptions.ForScale(DemoScale.Tiny, 1);
-            DemoDataGenerator.Generate(data, tiny with { RfwIdentitiesPerGroup = identities, RfwImagesPerIdentity = 4, RfwPairsPerFold = identities / 3, RfwSize = RfwSize });
+            DemoDataGenerator.Generate(partial, tiny with { RfwIdentitiesPerGroup = identities, RfwImagesPerIdentity = 4, RfwPairsPerFold = identities / 3, RfwSize = RfwSize });
+            Directory.Move(partial, data);
         }
 
         var rfw = Path.Combine(data, "rfw");
