@@ -200,10 +200,9 @@ internal static partial class EmbedBenchmark
         p.WaitForExit();
         var seconds = clock.Elapsed.TotalSeconds;
         if (p.ExitCode != 0) throw new InvalidOperationException($"fairkd embed failed (exit {p.ExitCode}): {stdout}\n{stderr.Result}");
-        var m = RateLine().Match(stdout);
-        if (!m.Success) throw new InvalidOperationException("fairkd embed printed no img/s: " + stdout);
+        var rate = FairkdCli.EmbedRate(stdout);
         Directory.Delete(outDir, recursive: true);
-        return (double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), seconds);
+        return (rate, seconds);
     }
 
     /// <summary>Writes 112x112 aligned JPEGs (quality 95) in identity/image layout, 8 identities.</summary>

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.RegularExpressions;
 using FairKd.Core.Tensors;
 using FairKd.Data.Demo;
 using FairKd.Data.Eval;
@@ -22,7 +21,7 @@ namespace FairKd.Benchmarks;
 /// Images per second count each image once (its mirror is embedded too). Writes its section of results/eval.md.
 /// usage: eval-embed [--spec SPEC] [--rounds N] [--batch-size N] [--threads N (default 1)] [--fairkd PATH] [--work DIR (kept; default a temp folder, deleted)]
 /// </summary>
-internal static partial class EvalEmbedBenchmark
+internal static class EvalEmbedBenchmark
 {
     public const string Heading = "## Evaluation embedding throughput";
 
@@ -52,7 +51,7 @@ internal static partial class EvalEmbedBenchmark
             }
         }
 
-        fairkd ??= DefaultFairkd();
+        fairkd ??= FairkdCli.DefaultPath();
         if (!File.Exists(fairkd))
         {
             Console.Error.WriteLine($"eval-embed: {fairkd} not found: build src/FairKd.Cli first (make build) or pass --fairkd PATH");
@@ -95,9 +94,9 @@ internal static partial class EvalEmbedBenchmark
         {
             raw.Add(Row(rows, r, "raw TorchFaceEmbedder.Embed", count, child: false, () => RawRate(spec, weights, images, batch)));
             var cache = Path.Combine(work, $"cache-{r}");
-            embed.Add(Row(rows, r, "fairkd embed", inFolder, child: true, () => CliRate(fairkd, ["embed", "--dataset", $"rfw={rfw}/test/data:group/identity/image", "--landmarks", $"rfw={lmk}",
+            embed.Add(Row(rows, r, "fairkd embed", inFolder, child: true, () => FairkdCli.Rate(fairkd, ["embed", "--dataset", $"rfw={rfw}/test/data:group/identity/image", "--landmarks", $"rfw={lmk}",
                 "--teacher", specText, "--weights", weights, "--no-ethnicity", "--batch-size", Str(batch), "--threads", Str(threads), "--out", cache])));
-            eval.Add(Row(rows, r, "fairkd eval", count, child: true, () => CliRate(fairkd, ["eval", "--model", specText, "--weights", weights, "--rfw", rfw,
+            eval.Add(Row(rows, r, "fairkd eval", count, child: true, () => FairkdCli.Rate(fairkd, ["eval", "--model", specText, "--weights", weights, "--rfw", rfw,
                 "--batch-size", Str(batch), "--threads", Str(threads), "--out", Path.Combine(work, $"eval-{r}")])));
             Directory.Delete(cache, recursive: true);
         }
@@ -130,7 +129,7 @@ internal static partial class EvalEmbedBenchmark
     }
 
     /// <summary>The encoded bytes and landmarks of every image used by an RFW pair, in path order.</summary>
-    private static List<(byte[] Bytes, FairKd.Core.Records.FaceLandmarks? Landmarks)> PairImages(string rfw, string lmkFile)
+    internal static List<(byte[] Bytes, FairKd.Core.Records.FaceLandmarks? Landmarks)> PairImages(string rfw, string lmkFile)
     {
         var report = new ReaderReport();
         var table = LandmarkFileReader.Read(lmkFile, report);
@@ -186,42 +185,17 @@ internal static partial class EvalEmbedBenchmark
         return embedded / timed.TotalSeconds;
     }
 
-    private static double CliRate(string fairkd, string[] args)
-    {
-        var psi = new ProcessStartInfo(fairkd) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start " + fairkd);
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"fairkd {args[0]} exited {p.ExitCode}:\n{stdout}\n{stderr.Result}");
-        var m = RateText().Match(stdout);
-        if (!m.Success) throw new InvalidOperationException($"fairkd {args[0]} printed no img/s:\n{stdout}");
-        return double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-    }
-
     private static (double Rate, double CpuPer100) Row(List<string> rows, int round, string what, int images, bool child, Func<double> run)
     {
         var before = LoadAverage();
-        var cpu0 = CpuSeconds(child);
+        var cpu0 = FairkdCli.CpuSeconds(child);
         var clock = Stopwatch.StartNew();
         var rate = run();
         var wall = clock.Elapsed.TotalSeconds;
-        var cpu = (CpuSeconds(child) - cpu0) * 100 / images;
+        var cpu = (FairkdCli.CpuSeconds(child) - cpu0) * 100 / images;
         rows.Add(string.Create(CultureInfo.InvariantCulture, $"| {round} | {what} | {rate:F1} | {cpu:F2} | {wall:F1} | {before} | {LoadAverage()} |"));
         Console.WriteLine(rows[^1]);
         return (rate, cpu);
-    }
-
-    /// <summary>CPU seconds (user + system) of this process, or of its finished (reaped) children, from /proc/self/stat
-    /// (clock ticks of 1/100 s, Linux's USER_HZ); NaN elsewhere.</summary>
-    private static double CpuSeconds(bool children)
-    {
-        if (!File.Exists("/proc/self/stat")) return double.NaN;
-        var text = File.ReadAllText("/proc/self/stat");
-        var f = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-        var (a, b) = children ? (13, 14) : (11, 12);
-        return (long.Parse(f[a], CultureInfo.InvariantCulture) + long.Parse(f[b], CultureInfo.InvariantCulture)) / 100.0;
     }
 
     private static string LoadAverage() =>
@@ -234,13 +208,4 @@ internal static partial class EvalEmbedBenchmark
     }
 
     private static string Str(int x) => x.ToString(CultureInfo.InvariantCulture);
-
-    private static string DefaultFairkd()
-    {
-        var config = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
-        return Path.Combine(Path.GetDirectoryName(BenchPaths.ProjectDir)!, "FairKd.Cli", "bin", config, "net10.0", "linux-x64", "fairkd");
-    }
-
-    [GeneratedRegex(@"([0-9]+(?:\.[0-9]+)?) img/s")]
-    private static partial Regex RateText();
 }

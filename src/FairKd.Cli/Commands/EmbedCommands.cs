@@ -40,7 +40,9 @@ internal sealed class EmbedCommands
         [Option("ethnicity-order", Description = "group of each classifier output, comma-separated (default: African,Asian,Caucasian,Indian)")] string? ethnicityOrder = null,
         [Option("out", Description = "cache folder (created; resumed when it holds a partial cache)"), RequiredOption] string? @out = null,
         [Option("batch-size", Description = "teacher batch size")] int batchSize = 32,
-        [Option("threads", Description = "intra-op threads of the teacher, TorchSharp or ONNX Runtime (default: the runtime's own, about one per core)")] int? threads = null,
+        [Option("threads", Description = "intra-op threads of the teacher, TorchSharp or ONNX Runtime (default: the runtime's own, about one per core; 1 per run when an ONNX model runs concurrently)")] int? threads = null,
+        [Option("onnx-runs", Description = "runs at once of an --onnx teacher with a fixed batch size (often 1), identical outputs for any value; a dynamic-batch model runs each batch in one call (default: cores)")] int? onnxRuns = null,
+        [Option("onnx-inter-threads", Description = "ONNX Runtime inter-op threads (--onnx, --ethnicity-onnx): above 1, independent graph nodes run in parallel")] int onnxInterThreads = 1,
         [Option("device", Description = "cpu, cuda or cuda:N")] string device = "cpu",
         [Option("fp16", Description = "half-precision inference (CUDA only)")] bool fp16 = false,
         [Option("shard-rows", Description = "rows per Parquet shard, the unit of resume")] int shardRows = DefaultShardRows,
@@ -64,10 +66,12 @@ internal sealed class EmbedCommands
             var samples = new List<FairKd.Core.Records.SampleRef>();
             inputs.ListSamples(report, ct, samples);
             var partition = ShardPartition.FromOptionsOrEnvironment(shardIndex, shardCount);
+            var onnxRun = ModelLoader.OnnxOptions(onnxRuns, threads, onnxInterThreads, onnx, ethnicityOnnx);
             ModelLoader.SetThreads(threads);
-            using var labels = EthnicitySources.Create(ethnicityModel, ethnicityWeights, ethnicityOnnx, ethnicityFile, ethnicityFromFolders, noEthnicity, ethnicityOrder, device, threads);
-            var model = ModelLoader.Load(teacher, weights, onnx, device, fp16, "--teacher", threads);
+            using var labels = EthnicitySources.Create(ethnicityModel, ethnicityWeights, ethnicityOnnx, ethnicityFile, ethnicityFromFolders, noEthnicity, ethnicityOrder, device, onnxRun);
+            var model = ModelLoader.Load(teacher, weights, onnx, device, fp16, "--teacher", onnxRun);
             using var embedder = model.Embedder;
+            if (model.Execution is not null) Console.WriteLine($"embed: {model.Name}: {model.Execution}");
             var settings = new EmbedSettings(batchSize, workers ?? Environment.ProcessorCount, shardRows,
                 fp16Storage ? EmbeddingEncoding.Float16Blob : EmbeddingEncoding.Float32List, partition, force);
             return await new EmbedRun(inputs, samples, report, settings).RunAsync(@out, model, labels, ct);

@@ -30,7 +30,9 @@ internal sealed class EvalCommand
         [Option("out", Description = "output folder (eval.json)"), RequiredOption] string? @out = null,
         [Option("batch-size", Description = "batch size")] int batchSize = 32,
         [Option("workers", Description = "decode+align workers (default: cores)")] int? workers = null,
-        [Option("threads", Description = "intra-op threads of the model, TorchSharp or ONNX Runtime (default: the runtime's own, about one per core)")] int? threads = null,
+        [Option("threads", Description = "intra-op threads of the model, TorchSharp or ONNX Runtime (default: the runtime's own, about one per core; 1 per run when an ONNX model runs concurrently)")] int? threads = null,
+        [Option("onnx-runs", Description = "runs at once of an --onnx model with a fixed batch size (often 1), identical outputs for any value; a dynamic-batch model runs each batch in one call (default: cores)")] int? onnxRuns = null,
+        [Option("onnx-inter-threads", Description = "ONNX Runtime inter-op threads: above 1, independent graph nodes run in parallel")] int onnxInterThreads = 1,
         [Option("device", Description = "cpu, cuda or cuda:N")] string device = "cpu",
         [Option("unaligned", Description = "images without landmarks that are not 112x112: reject or center-crop")] string unaligned = "reject",
         [Option("verbose", Description = "print stack traces on failure")] bool verbose = false,
@@ -43,6 +45,7 @@ internal sealed class EvalCommand
             var sources = new[] { model is not null || weights is not null, onnx is not null, cache is not null }.Count(x => x);
             if (sources != 1) throw new UsageException("give exactly one of --model SPEC --weights FILE, --onnx FILE or --cache DIR");
             var policy = IngestInputs.ParseUnaligned(unaligned);
+            var onnxRun = ModelLoader.OnnxOptions(onnxRuns, threads, onnxInterThreads, onnx);
             var sets = new EvalSets();
             var lmk = new Dictionary<string, LandmarkTable>(StringComparer.Ordinal);
             foreach (var l in landmarks ?? [])
@@ -73,8 +76,9 @@ internal sealed class EvalCommand
             else
             {
                 ModelLoader.SetThreads(threads);
-                var loaded = ModelLoader.Load(model, weights, onnx, device, half: false, "--model", threads);
+                var loaded = ModelLoader.Load(model, weights, onnx, device, half: false, "--model", onnxRun);
                 using var embedder = loaded.Embedder;
+                if (loaded.Execution is not null) Console.WriteLine($"eval: {loaded.Name}: {loaded.Execution}");
                 var imaging = ImagingInputs.For(policy);
                 FusedEmbeddings? result = null;
                 await ConsoleProgress.RunAsync("eval", sets.Images.Count, async advance =>

@@ -22,7 +22,10 @@ internal interface IEthnicitySource : IDisposable
 /// <summary>Builds the ethnicity source from the command's options (exactly one).</summary>
 internal static class EthnicitySources
 {
-    public static IEthnicitySource Create(string? model, string? weights, string? onnx, string? file, bool fromFolders, bool none, string? order, string device, int? threads = null)
+    /// <param name="onnxRun">How an ONNX classifier runs (its runs at once are always its own default: the teacher's
+    /// --onnx-runs does not apply).</param>
+    public static IEthnicitySource Create(string? model, string? weights, string? onnx, string? file, bool fromFolders, bool none, string? order, string device,
+        OnnxRunOptions? onnxRun = null)
     {
         var count = new[] { model is not null || weights is not null, onnx is not null, file is not null, fromFolders, none }.Count(x => x);
         if (count != 1)
@@ -43,7 +46,7 @@ internal static class EthnicitySources
         if (onnx is not null)
         {
             if (!File.Exists(onnx)) throw new UsageException($"--ethnicity-onnx {onnx}: file not found");
-            return new ClassifierSource(new OnnxEthnicityClassifier(onnx, classOrder, new OnnxInputOptions(IntraOpThreads: threads ?? 0)), $"onnx:{ModelWeights.Sha256(onnx)}:{order}");
+            return new ClassifierSource(new OnnxEthnicityClassifier(onnx, classOrder, run: (onnxRun ?? new OnnxRunOptions()) with { Runs = null }), $"onnx:{ModelWeights.Sha256(onnx)}:{order}");
         }
 
         if (model is null || weights is null) throw new UsageException("--ethnicity-model SPEC and --ethnicity-weights FILE go together");

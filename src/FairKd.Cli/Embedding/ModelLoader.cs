@@ -13,12 +13,13 @@ namespace FairKd.Cli.Embedding;
 /// </summary>
 internal static class ModelLoader
 {
-    /// <summary>A loaded embedder and what identifies it (recorded in outputs).</summary>
-    public sealed record Loaded(IFaceEmbedder Embedder, string Name, string WeightsSha256, string WeightsPath);
+    /// <summary>A loaded embedder and what identifies it (recorded in outputs); <paramref name="Execution"/> is how an
+    /// ONNX model runs (<see cref="OnnxFaceEmbedder.ExecutionSummary"/>, printed by the commands), null for TorchSharp.</summary>
+    public sealed record Loaded(IFaceEmbedder Embedder, string Name, string WeightsSha256, string WeightsPath, string? Execution = null);
 
-    /// <param name="threads">ONNX Runtime intra-op threads for an ONNX model (null: its default); TorchSharp's are set
-    /// process-wide by <see cref="SetThreads"/>.</param>
-    public static Loaded Load(string? spec, string? weights, string? onnx, string device, bool half, string specOption, int? threads = null)
+    /// <param name="onnxRun">How an ONNX model runs (<see cref="OnnxOptions"/>: concurrent runs, ONNX Runtime threads);
+    /// TorchSharp's threads are set process-wide by <see cref="SetThreads"/>.</param>
+    public static Loaded Load(string? spec, string? weights, string? onnx, string device, bool half, string specOption, OnnxRunOptions? onnxRun = null)
     {
         if (onnx is not null == (spec is not null || weights is not null))
             throw new UsageException($"give either {specOption} SPEC --weights FILE, or --onnx FILE");
@@ -26,8 +27,8 @@ internal static class ModelLoader
         if (onnx is not null)
         {
             if (!File.Exists(onnx)) throw new UsageException($"--onnx {onnx}: file not found");
-            var o = new OnnxFaceEmbedder(onnx, new OnnxInputOptions(IntraOpThreads: threads ?? 0));
-            return new Loaded(o, o.Name, ModelWeights.Sha256(onnx), onnx);
+            var o = new OnnxFaceEmbedder(onnx, run: onnxRun);
+            return new Loaded(o, o.Name, ModelWeights.Sha256(onnx), onnx, o.ExecutionSummary);
         }
 
         if (spec is null) throw new UsageException($"--weights needs {specOption} SPEC (e.g. iresnet100 or iresnet18:width=0.0625)");
@@ -36,6 +37,23 @@ internal static class ModelLoader
         var parsed = ModelSpecText.Parse(spec, specOption);
         var e = TorchFaceEmbedder.Create(parsed, weights, new TorchInferenceOptions(device, half));
         return new Loaded(e, ModelSpecText.Format(parsed), e.WeightsSha256 ?? ModelWeights.Sha256(weights), weights);
+    }
+
+    /// <summary>
+    /// The ONNX Runtime settings of `eval` and `embed`, checked before anything loads: <paramref name="runs"/>
+    /// (--onnx-runs, for the --onnx model only), <paramref name="threads"/> (--threads, intra-op threads of each run) and
+    /// <paramref name="interThreads"/> (--onnx-inter-threads). ONNX options without an ONNX model to apply to are refused.
+    /// </summary>
+    /// <param name="onnx">The --onnx model, if any.</param>
+    /// <param name="otherOnnx">Another ONNX model of the command that takes the thread settings (embed's --ethnicity-onnx), if any.</param>
+    public static OnnxRunOptions OnnxOptions(int? runs, int? threads, int interThreads, string? onnx, string? otherOnnx = null)
+    {
+        if (runs is < 1) throw new UsageException($"--onnx-runs must be at least 1, got {runs}");
+        if (interThreads < 1) throw new UsageException($"--onnx-inter-threads must be at least 1, got {interThreads}");
+        if (runs is not null && onnx is null) throw new UsageException("--onnx-runs applies to an ONNX model: give --onnx FILE, or drop --onnx-runs");
+        if (interThreads != 1 && onnx is null && otherOnnx is null)
+            throw new UsageException("--onnx-inter-threads applies to ONNX models: give --onnx FILE, or drop --onnx-inter-threads");
+        return new OnnxRunOptions(runs, threads, interThreads);
     }
 
     /// <summary>Sets TorchSharp's intra-op threads when given (default: the library's choice, about one per core).</summary>

@@ -5,7 +5,8 @@ namespace FairKd.Torch.Inference;
 
 /// <summary>
 /// A 4-way ONNX ethnicity model as an <see cref="IEthnicityClassifier"/>. Input handling (name, shape, fixed or
-/// dynamic batch, channel order, mean/std) is that of <see cref="OnnxFaceEmbedder"/>; the output must be [N, 4].
+/// dynamic batch, channel order, mean/std) and execution (<see cref="OnnxRunOptions"/>) are those of
+/// <see cref="OnnxFaceEmbedder"/>; the output must be [N, 4].
 /// With <paramref name="outputsAreLogits"/> (default) a softmax is applied; otherwise the outputs must already be
 /// probabilities. <c>classOrder</c> names the group of each model output (default <see cref="EthnicGroups.Order"/>).
 /// </summary>
@@ -15,11 +16,13 @@ public sealed class OnnxEthnicityClassifier : IEthnicityClassifier
     private readonly int[] sourceOfTarget;
     private readonly bool outputsAreLogits;
 
-    public OnnxEthnicityClassifier(string modelPath, IReadOnlyList<string>? classOrder = null, OnnxInputOptions? options = null, bool outputsAreLogits = true)
+    /// <summary>Loads the model (see <see cref="OnnxFaceEmbedder"/>); a model that does not output 4 values is a <see cref="UsageException"/>.</summary>
+    public OnnxEthnicityClassifier(string modelPath, IReadOnlyList<string>? classOrder = null, OnnxInputOptions? options = null, bool outputsAreLogits = true,
+        OnnxRunOptions? run = null)
     {
         sourceOfTarget = TorchEthnicityClassifier.MapClassOrder(classOrder);
         this.outputsAreLogits = outputsAreLogits;
-        model = new OnnxFaceEmbedder(modelPath, options);
+        model = new OnnxFaceEmbedder(modelPath, options, run);
         if (model.EmbeddingSize != 4)
         {
             model.Dispose();

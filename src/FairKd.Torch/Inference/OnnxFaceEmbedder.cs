@@ -8,8 +8,10 @@ namespace FairKd.Torch.Inference;
 /// An ONNX face-recognition model (e.g. from the InsightFace model zoo) run by ONNX Runtime (CPU) as an
 /// <see cref="IFaceEmbedder"/>. The input name and its [N, 3, H, W] shape are read from the model: a dynamic batch
 /// dimension takes the whole batch in one run; a fixed batch B (often 1) runs in chunks of B (the last chunk
-/// zero-padded). H must equal W. The embedding size is read from the output shape (or from one probe run when it
-/// is dynamic). Input conversion per <see cref="OnnxInputOptions"/>. Thread-safe (calls are serialised).
+/// zero-padded), <see cref="ConcurrentRuns"/> of them at once on the one session (<see cref="OnnxRunOptions"/>), each
+/// chunk's output copied to its own position, so the outputs are the same bits however many runs go at once. H must
+/// equal W. The embedding size is read from the output shape (or from one probe run when it is dynamic). Input
+/// conversion per <see cref="OnnxInputOptions"/>. Thread-safe: calls are serialised (each call's chunks run concurrently).
 /// </summary>
 public sealed class OnnxFaceEmbedder : IFaceEmbedder
 {
@@ -18,37 +20,48 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder
     private readonly string outputName;
     private readonly float[] mean;
     private readonly float[] std;
+    private readonly ChunkWorkers? workers;
     private readonly Lock gate = new();
-    private float[] buffer = [];
+    private float[] input = [];
+    private float[] output = [];
 
-    public OnnxFaceEmbedder(string modelPath, OnnxInputOptions? options = null)
+    /// <summary>Loads <paramref name="modelPath"/> (a missing file is a <see cref="FileNotFoundException"/>, a file ONNX
+    /// Runtime cannot load or a model of another shape a <see cref="UsageException"/>).</summary>
+    public OnnxFaceEmbedder(string modelPath, OnnxInputOptions? options = null, OnnxRunOptions? run = null)
     {
         this.options = options ?? new OnnxInputOptions();
         this.options.Validate();
+        run ??= new OnnxRunOptions();
+        run.Validate();
         if (!File.Exists(modelPath)) throw new FileNotFoundException($"ONNX model not found: {modelPath}", modelPath);
-        using var sessionOptions = new SessionOptions { IntraOpNumThreads = this.options.IntraOpThreads };
+        Name = Path.GetFileName(modelPath);
+        // The intra-op threads depend on whether runs go concurrently, which depends on the model's batch dimension:
+        // open with 1 when not given (concurrent runs of a fixed batch), reopen when the model turns out otherwise.
+        var opened = run.IntraOpThreads ?? 1;
+        var s = Open(modelPath, opened, run.InterOpThreads);
         try
         {
-            session = new InferenceSession(modelPath, sessionOptions);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new UsageException($"{modelPath}: not a loadable ONNX model ({e.Message})");
-        }
+            (InputName, FixedBatch, InputSize) = ReadInput(s, this.options, modelPath);
+            ConcurrentRuns = run.ResolveRuns(FixedBatch, Name);
+            IntraOpThreads = run.ResolveIntraOpThreads(ConcurrentRuns);
+            InterOpThreads = run.InterOpThreads;
+            if (IntraOpThreads != opened)
+            {
+                s.Dispose();
+                s = Open(modelPath, IntraOpThreads, InterOpThreads);
+            }
 
-        try
-        {
-            Name = Path.GetFileName(modelPath);
-            (InputName, FixedBatch, InputSize) = ReadInput(session, this.options, modelPath);
+            session = s;
             outputName = session.OutputMetadata.Keys.First();
             mean = this.options.MeanOrDefault;
             std = this.options.StdOrDefault;
             var outDims = session.OutputMetadata[outputName].Dimensions;
             EmbeddingSize = outDims.Length == 2 && outDims[1] > 0 ? outDims[1] : ProbeEmbeddingSize();
+            if (ConcurrentRuns > 1) workers = new ChunkWorkers(ConcurrentRuns, "onnx run");
         }
         catch
         {
-            session.Dispose();
+            s.Dispose();
             throw;
         }
     }
@@ -61,9 +74,25 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder
     /// <summary>The model's fixed batch size, or null when the batch dimension is dynamic.</summary>
     public int? FixedBatch { get; }
 
+    /// <summary>Chunks of <see cref="FixedBatch"/> images that run at once (1 for a dynamic batch).</summary>
+    public int ConcurrentRuns { get; }
+
+    /// <summary>ONNX Runtime intra-op threads of each run, or null for ONNX Runtime's own default (one per physical core).</summary>
+    public int? IntraOpThreads { get; }
+
+    /// <summary>ONNX Runtime inter-op threads (1: the graph's nodes run one after another).</summary>
+    public int InterOpThreads { get; }
+
     public int EmbeddingSize { get; }
 
     public int InputSize { get; }
+
+    /// <summary>One line for logs: the batch dimension, the runs at once and the threads of each, e.g.
+    /// "fixed batch 1, 2 concurrent runs, 1 intra-op thread each, sequential graph".</summary>
+    public string ExecutionSummary =>
+        $"{(FixedBatch is { } b ? $"fixed batch {b}" : "dynamic batch")}, {ConcurrentRuns} concurrent run{(ConcurrentRuns == 1 ? "" : "s")}, " +
+        $"{(IntraOpThreads is { } t ? $"{t} intra-op thread{(t == 1 ? "" : "s")}" : "ONNX Runtime's default intra-op threads")} each, " +
+        (InterOpThreads > 1 ? $"parallel graph on {InterOpThreads} inter-op threads" : "sequential graph");
 
     public void Embed(ReadOnlySpan<float> chwBatch, int count, Span<float> embeddings)
     {
@@ -73,30 +102,65 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder
             throw new ArgumentException($"input holds {chwBatch.Length} floats, {count} images of 3x{InputSize}x{InputSize} need {(long)count * per}", nameof(chwBatch));
         if (embeddings.Length < (long)count * EmbeddingSize)
             throw new ArgumentException($"output holds {embeddings.Length} floats, {count} x {EmbeddingSize} needed", nameof(embeddings));
+        if (count == 0) return;
         lock (gate)
         {
-            var chunk = FixedBatch ?? Math.Max(1, count);
-            for (var start = 0; start < count; start += chunk)
+            var batch = FixedBatch ?? count;
+            var chunks = (count + batch - 1) / batch;
+            Ensure(ref input, chunks * batch * per);
+            Ensure(ref output, chunks * batch * EmbeddingSize);
+            Convert(chwBatch, count, input);
+            input.AsSpan(count * per, ((chunks * batch) - count) * per).Clear();
+            if (workers is null)
             {
-                var n = Math.Min(chunk, count - start);
-                RunChunk(chwBatch.Slice(start * per, n * per), n, FixedBatch ?? n, embeddings.Slice(start * EmbeddingSize, n * EmbeddingSize));
+                for (var c = 0; c < chunks; c++) RunChunk(c, batch);
             }
+            else
+            {
+                workers.Run(chunks, c => RunChunk(c, batch));
+            }
+
+            output.AsSpan(0, count * EmbeddingSize).CopyTo(embeddings);
         }
     }
 
-    private void RunChunk(ReadOnlySpan<float> images, int n, int batch, Span<float> destination)
+    /// <summary>Runs images [chunk * batch, (chunk + 1) * batch) of the converted input into the same rows of the output.</summary>
+    private void RunChunk(int chunk, int batch)
     {
         var per = 3 * InputSize * InputSize;
-        if (buffer.Length != batch * per) buffer = new float[batch * per];
-        Convert(images, n, buffer);
-        if (n < batch) Array.Clear(buffer, n * per, (batch - n) * per);
-        using var input = OrtValue.CreateTensorValueFromMemory(buffer, [batch, 3, InputSize, InputSize]);
+        using var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<float>(input, chunk * batch * per, batch * per),
+            [batch, 3, InputSize, InputSize]);
         using var runOptions = new RunOptions();
-        using var outputs = session.Run(runOptions, [InputName], [input], [outputName]);
+        using var outputs = session.Run(runOptions, [InputName], [value], [outputName]);
         var shape = outputs[0].GetTensorTypeAndShape().Shape;
         if (shape.Length != 2 || shape[0] != batch || shape[1] != EmbeddingSize)
             throw new InvalidOperationException($"{Name}: output shape [{string.Join(", ", shape)}], expected [{batch}, {EmbeddingSize}]");
-        outputs[0].GetTensorDataAsSpan<float>()[..(n * EmbeddingSize)].CopyTo(destination);
+        outputs[0].GetTensorDataAsSpan<float>().CopyTo(output.AsSpan(chunk * batch * EmbeddingSize, batch * EmbeddingSize));
+    }
+
+    private static void Ensure(ref float[] buffer, int length)
+    {
+        if (buffer.Length < length) buffer = new float[length];
+    }
+
+    private static InferenceSession Open(string path, int? intraOpThreads, int interOpThreads)
+    {
+        using var sessionOptions = new SessionOptions();
+        if (intraOpThreads is { } intra) sessionOptions.IntraOpNumThreads = intra;
+        if (interOpThreads > 1)
+        {
+            sessionOptions.ExecutionMode = ExecutionMode.ORT_PARALLEL;
+            sessionOptions.InterOpNumThreads = interOpThreads;
+        }
+
+        try
+        {
+            return new InferenceSession(path, sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new UsageException($"{path}: not a loadable ONNX model ({e.Message})");
+        }
     }
 
     /// <summary>Canonical RGB (p - 127.5) / 127.5 -> the model's channel order and normalisation.</summary>
@@ -164,5 +228,9 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder
         return (name, fixedBatch, size);
     }
 
-    public void Dispose() => session.Dispose();
+    public void Dispose()
+    {
+        workers?.Dispose();
+        session.Dispose();
+    }
 }

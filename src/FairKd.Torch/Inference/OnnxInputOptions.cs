@@ -23,14 +23,13 @@ public enum ChannelOrder
 /// <param name="Std">Per model channel, in pixel units (default 127.5 each); 1 or 3 positive values.</param>
 /// <param name="InputName">Input to feed (default: the model's only, or first, input).</param>
 /// <param name="InputSize">Square input side when the model's height/width are dynamic (ignored when fixed; must agree if given).</param>
-/// <param name="IntraOpThreads">ONNX Runtime intra-op threads (0 = its default).</param>
+/// <remarks>How the model runs (concurrent runs, ONNX Runtime threads) is <see cref="OnnxRunOptions"/>.</remarks>
 public sealed record OnnxInputOptions(
     ChannelOrder ChannelOrder = ChannelOrder.Rgb,
     float[]? Mean = null,
     float[]? Std = null,
     string? InputName = null,
-    int? InputSize = null,
-    int IntraOpThreads = 0)
+    int? InputSize = null)
 {
     /// <summary>The arcface_torch default pixel mean and standard deviation.</summary>
     public const float DefaultMeanStd = 127.5f;
@@ -55,6 +54,5 @@ public sealed record OnnxInputOptions(
     {
         if (StdOrDefault.Any(s => !(s > 0) || float.IsInfinity(s))) throw new Core.UsageException("ONNX input Std values must be positive and finite");
         if (MeanOrDefault.Any(m => !float.IsFinite(m))) throw new Core.UsageException("ONNX input Mean values must be finite");
-        if (IntraOpThreads < 0) throw new Core.UsageException("ONNX intra-op threads must be >= 0");
     }
 }
