@@ -51,6 +51,70 @@ public class EvalCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         Assert.Equal(expected.AccuracyMean, lfw.AccuracyMean, 9);
         Assert.Equal(expected.Folds.Select(f => f.BestThreshold), lfw.BestThresholds);
         Assert.Equal(0, lfw.DroppedPairs);
+
+        // scores.csv: every scored pair with its identities and fold; the lfw distances are the ones computed here (up to float32 batching).
+        var scores = ScoresCsv.Read(Path.Combine(run, ScoresCsv.FileName));
+        Assert.Equal(result.Sets.Sum(s => s.Pairs), scores.Count);
+        var lfwScores = scores.Where(p => p.Set == "lfw").ToList();
+        var distances = VerificationScorer.PairDistances(rows, 16);
+        Assert.Equal(Enumerable.Range(0, pairs.Count), lfwScores.Select(p => p.PairId));
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            Assert.True(Math.Abs(distances[i] - lfwScores[i].Distance) < 1e-4, $"pair {i}: {lfwScores[i].Distance} vs {distances[i]}"); // batch vs single-image float32
+            Assert.Equal((PairIdentity.Of(pairs[i].PathA), PairIdentity.Of(pairs[i].PathB)), (lfwScores[i].IdentityA, lfwScores[i].IdentityB));
+            Assert.Equal(VerificationFolds.FoldOf(i, pairs.Count), lfwScores[i].Fold);
+        }
+
+        // Counts and the default identity bootstrap (1000 resamples, seed 1) on every set and RFW statistic.
+        Assert.Equal(2, result.SchemaVersion);
+        Assert.Equal(new BootstrapInfo(1000, 1, 0.95, BootstrapInfo.Description), result.Protocol.Bootstrap);
+        Assert.Equal(pairs.SelectMany(p => new[] { PairIdentity.Of(p.PathA), PairIdentity.Of(p.PathB) }).Distinct().Count(), lfw.Identities);
+        Assert.NotNull(lfw.AccuracyInterval!.Lower);
+        var african = NamedPairsReader.ReadRfw(Path.Combine(fx.Data, "rfw", "test", "txts", "African", "African_pairs.txt"), new ReaderReport());
+        var group = result.Rfw!.Groups[0];
+        Assert.Equal(("African", african.Count(p => p.Same), african.Count(p => !p.Same)), (group.Group, group.GenuinePairs!.Value, group.ImpostorPairs!.Value));
+        Assert.Equal(african.SelectMany(p => new[] { PairIdentity.Of(p.PathA), PairIdentity.Of(p.PathB) }).Distinct().Count(), group.Identities);
+        Assert.All(result.Rfw.Groups, g => Assert.NotNull(g.Interval!.Lower));
+        Assert.NotNull(result.Rfw.AverageInterval!.Lower);
+        Assert.Equal([1e-3, 1e-4], result.Rfw.OperatingPoints.Select(p => p.TargetFmr));
+        var pooled = result.Sets.Where(s => s.Kind == TargetSetKind.RfwGroup).Sum(s => s.ImpostorPairs);
+        Assert.Equal($"needs ≥ 1000 impostor pairs (has {pooled})", result.Rfw.OperatingPoints[0].NullReason);
+        Assert.Contains($"RFW operating point FMR 1e-3: n/a (needs ≥ 1000 impostor pairs (has {pooled}))", r.StdOut, StringComparison.Ordinal);
+        Assert.Contains("TAR@FAR=1e-3 n/a (needs ≥ 1000 impostor pairs per training split", r.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bootstrap_seed_and_fmr_options_are_recorded_and_outputs_are_byte_identical_on_a_rerun()
+    {
+        string[] Args(string run, params string[] extra) =>
+            ["eval", "--model", EmbedFixture.Spec, "--weights", EmbedFixture.Weights, "--rfw", Path.Combine(fx.Data, "rfw"), "--out", run, .. extra];
+        var first = fx.Dir.Combine("b-1");
+        var second = fx.Dir.Combine("b-2");
+        var r = ProcessRunner.Fairkd(Args(first, "--bootstrap", "200", "--seed", "3", "--fmr", "0.05,0.5"));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(0, ProcessRunner.Fairkd(Args(second, "--bootstrap", "200", "--seed", "3", "--fmr", "0.05,0.5")).ExitCode);
+        foreach (var f in new[] { "eval.json", ScoresCsv.FileName })
+            Assert.True(File.ReadAllBytes(Path.Combine(first, f)).SequenceEqual(File.ReadAllBytes(Path.Combine(second, f))), f);
+        var result = EvalJson.Read(Path.Combine(first, "eval.json"));
+        Assert.Equal((200, 3UL), (result.Protocol.Bootstrap!.Resamples, result.Protocol.Bootstrap.Seed));
+        Assert.Equal([0.05, 0.5], result.Protocol.FmrTargets);
+        var point = result.Rfw!.OperatingPoints[0];
+        Assert.NotNull(point.Result);
+        Assert.Equal(point.Result.Groups.Sum(g => g.FalseMatches!.Value), (int)Math.Round(point.Result.PooledFar * point.ImpostorPairs));
+        Assert.Contains("RFW operating point FMR 0.05: threshold ", r.StdOut, StringComparison.Ordinal);
+
+        // The intervals of eval.json are what a reviewer recomputes from scores.csv alone.
+        var scores = ScoresCsv.Read(Path.Combine(first, ScoresCsv.FileName));
+        var again = EvalEvidence.Attach(result, scores, new BootstrapOptions { Resamples = 200, Seed = 3 });
+        Assert.Equal(EvalJson.Serialize(result), EvalJson.Serialize(again));
+
+        var off = fx.Dir.Combine("b-off");
+        Assert.Equal(0, ProcessRunner.Fairkd(Args(off, "--bootstrap", "0")).ExitCode);
+        var plain = EvalJson.Read(Path.Combine(off, "eval.json"));
+        Assert.Null(plain.Protocol.Bootstrap);
+        Assert.All(plain.Sets, s => Assert.Equal((null, EvalEvidence.BootstrapOff), (s.AccuracyInterval, s.IntervalNote)));
+        Assert.Null(plain.Rfw!.AverageInterval);
+        Assert.NotNull(plain.Sets[0].Identities);
     }
 
     [Fact]
@@ -239,6 +303,9 @@ public class EvalCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
     [InlineData(new[] { "--model", "iresnet18", "--weights", "W", "--lfw", "lfw=nocolon", "--out", "O" }, "NAME=PAIRS_FILE:IMAGE_ROOT")]
     [InlineData(new[] { "--model", "iresnet18", "--weights", "W", "--lfw", "L", "--landmarks", "other=LMK", "--out", "O" }, "no --lfw/--pairs set of that name")]
     [InlineData(new[] { "--model", "iresnet18", "--weights", "W", "--lfw", "L" }, "--out DIR is required")]
+    [InlineData(new[] { "--model", "iresnet18", "--weights", "W", "--lfw", "L", "--out", "O", "--fmr", "1e-3,2" }, "'2' is not an FMR target in (0, 1)")]
+    [InlineData(new[] { "--model", "iresnet18", "--weights", "W", "--lfw", "L", "--out", "O", "--fmr", "1e-3,0.001" }, "listed twice")]
+    [InlineData(new[] { "--model", "iresnet18", "--weights", "W", "--lfw", "L", "--out", "O", "--bootstrap", "20" }, "at least 100 resamples")]
     public void Bad_arguments_exit_two(string[] args, string message)
     {
         var mapped = args.Select(a => a switch

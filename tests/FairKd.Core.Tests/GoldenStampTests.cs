@@ -19,7 +19,7 @@ public sealed class GoldenStampTests
     [Fact]
     public void Every_generator_folder_is_found()
     {
-        Assert.Equal(["alignment", "eval", "losses", "models", "onnx", "recordio", "sampling"], SetNames());
+        Assert.Equal(["alignment", "bootstrap", "eval", "losses", "models", "onnx", "recordio", "sampling"], SetNames());
     }
 
     [Theory]

@@ -15,7 +15,9 @@ internal sealed class EvalCommand
 {
     [Command("eval", Description =
         "Evaluate a model (or cached embeddings) with the InsightFace protocol: L2-normalise(f(x) + f(flip x)), squared L2, thresholds 0..3.99, " +
-        "10 contiguous folds; TAR@FAR 1e-3/1e-4, AUC; on RFW the per-group accuracies, average, STD, SER and FMR per group at one global threshold. Writes eval.json.\n" +
+        "10 contiguous folds; TAR@FAR 1e-3/1e-4, AUC; per set the genuine/impostor pairs and identities with an identity-bootstrap 95% interval of the accuracy; " +
+        "on RFW the per-group accuracies, average, STD and SER with intervals, and FMR/FNMR per group at one global threshold per --fmr target. " +
+        "Writes eval.json and scores.csv (every scored pair).\n" +
         "  example: fairkd eval --model iresnet34 --weights runs/r34/backbone.pth --rfw /data/RFW --lfw lfw=/data/lfw/pairs.txt:/data/lfw/images --bin cfp_fp=/data/cfp_fp.bin --out runs/r34/eval")]
     public Task<int> Eval(
         [Option("model", Description = "model SPEC: registry name[:width=,input=,emb=] (with --weights)")] string? model = null,
@@ -35,6 +37,9 @@ internal sealed class EvalCommand
         [Option("onnx-inter-threads", Description = "ONNX Runtime inter-op threads: above 1, independent graph nodes run in parallel")] int onnxInterThreads = 1,
         [Option("device", Description = "cpu, cuda or cuda:N")] string device = "cpu",
         [Option("unaligned", Description = "images without landmarks that are not 112x112: reject or center-crop")] string unaligned = "reject",
+        [Option("bootstrap", Description = "identity-bootstrap resamples for the 95% intervals (0: no intervals)")] int bootstrap = 1000,
+        [Option("seed", Description = "seed of the identity bootstrap")] long seed = 1,
+        [Option("fmr", Description = "FMR targets of the RFW operating points (one global threshold each), comma-separated")] string fmr = "1e-3,1e-4",
         [Option("verbose", Description = "print stack traces on failure")] bool verbose = false,
         [FromService] CoconaAppContext? context = null) =>
         CommandGuard.RunAsync(verbose, async ct =>
@@ -44,6 +49,9 @@ internal sealed class EvalCommand
             if (workers is < 1) throw new UsageException("--workers must be at least 1");
             var sources = new[] { model is not null || weights is not null, onnx is not null, cache is not null }.Count(x => x);
             if (sources != 1) throw new UsageException("give exactly one of --model SPEC --weights FILE, --onnx FILE or --cache DIR");
+            if (seed < 0) throw new UsageException($"--seed must be a non-negative integer (got {seed})");
+            var scoring = new EvalScoring(new BootstrapOptions { Resamples = bootstrap, Seed = (ulong)seed }, ParseFmrTargets(fmr));
+            scoring.Bootstrap.Validate();
             var policy = IngestInputs.ParseUnaligned(unaligned);
             var onnxRun = ModelLoader.OnnxOptions(onnxRuns, threads, onnxInterThreads, onnx);
             var sets = new EvalSets();
@@ -90,10 +98,26 @@ internal sealed class EvalCommand
 
             var failed = emb.Problems.Count(p => p is not null);
             if (failed > 0) Console.Error.WriteLine($"warning: {failed} of {sets.Images.Count} images could not be embedded (first: {emb.Problems.First(p => p is not null)})");
-            var r = EvalRun.Score(sets, emb, info, VerificationProtocol.Default);
+            var (r, scores) = EvalRun.Score(sets, emb, info, VerificationProtocol.Default, scoring);
+            ScoresCsv.Write(Path.Combine(@out, ScoresCsv.FileName), scores);
             EvalJson.Write(Path.Combine(@out, EvalRun.FileName), r);
             Console.Write(EvalRun.Table(r));
-            Console.WriteLine($"eval: wrote {Path.Combine(@out, EvalRun.FileName)}");
+            Console.WriteLine($"eval: wrote {Path.Combine(@out, EvalRun.FileName)} and {ScoresCsv.FileName} ({scores.Count} scored pairs)");
             return ExitCodes.Success;
         }, context?.CancellationToken ?? CancellationToken.None);
+
+    /// <summary>The --fmr list: distinct numbers in (0, 1), in the order given.</summary>
+    internal static IReadOnlyList<double> ParseFmrTargets(string text)
+    {
+        var targets = new List<double>();
+        foreach (var part in (text ?? "").Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!double.TryParse(part, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) || !(v > 0 && v < 1))
+                throw new UsageException($"--fmr {text}: '{part}' is not an FMR target in (0, 1); give a comma-separated list such as 1e-3,1e-4");
+            if (targets.Contains(v)) throw new UsageException($"--fmr {text}: {part} is listed twice");
+            targets.Add(v);
+        }
+
+        return targets;
+    }
 }

@@ -2,6 +2,7 @@ using Cocona;
 using FairKd.Cli.Help;
 using FairKd.Cli.Reporting;
 using FairKd.Core;
+using FairKd.Core.Evaluation;
 using FairKd.Core.Reporting;
 
 namespace FairKd.Cli.Commands;
@@ -10,22 +11,29 @@ namespace FairKd.Cli.Commands;
 internal sealed class ReportCommand
 {
     [Command("report", Description =
-        "Assemble runs (each RUN_DIR holds eval.json and optionally run.json) into the RFW fairness table, the benchmark table, " +
-        "FMR per group and plots, written to --out with report.md.\n" +
+        "Assemble runs (each RUN_DIR holds eval.json, scores.csv and optionally run.json) into the RFW fairness table, the benchmark table, " +
+        "the operating points (FMR/FNMR per group at one global threshold), per-run evidence (counts, identity-bootstrap intervals, TAR@FAR), " +
+        "KD-vs-no-KD paired comparisons (runs with the same model, loss and data by run.json) and plots (group accuracy, DET and ROC per group, " +
+        "accuracy vs SER), written to --out with report.md.\n" +
         "  run.json: {\"label\": \"r34-kd\", \"loss\": \"AdaFace\", \"model\": \"ResNet 34\", \"distillation\": true, \"data\": \"Synthetic\"} (all optional)\n" +
         "  example: fairkd report runs/r34-real runs/r34-kd-synth --out reports/study --reference reference/paper-results.md")]
     public Task<int> Report(
         [Argument(Description = "run folders, each with eval.json")] string[] runDirs,
         [Option("out", Description = "report folder (created)"), RequiredOption] string? output = null,
         [Option("reference", Description = "paper-results.md: adds published numbers for matching rows")] string? reference = null,
+        [Option("bootstrap", Description = "identity-bootstrap resamples of the paired KD-vs-no-KD comparisons (0: differences without intervals)")] int bootstrap = 1000,
+        [Option("seed", Description = "seed of the identity bootstrap (the same seed as the evaluations reproduces their intervals)")] long seed = 1,
         [Option(Description = "print stack traces on failure")] bool verbose = false) =>
         CommandGuard.RunAsync(verbose, _ =>
         {
             if (runDirs is null || runDirs.Length == 0) throw new UsageException("give at least one RUN_DIR");
             if (string.IsNullOrWhiteSpace(output)) throw new UsageException("--out DIR is required");
+            if (seed < 0) throw new UsageException($"--seed must be a non-negative integer (got {seed})");
+            var options = new BootstrapOptions { Resamples = bootstrap, Seed = (ulong)seed };
+            options.Validate();
             var published = reference is null ? null : PublishedResults.Load(reference);
             var runs = runDirs.Select(ReportRun.Load).ToList();
-            var files = ReportWriter.Write(runs, output, published);
+            var files = ReportWriter.Write(runs, output, published, options);
             Console.WriteLine($"report: {runs.Count} runs -> {Path.Combine(output, "report.md")} ({files.Count} files)");
             return Task.FromResult(ExitCodes.Success);
         }, CancellationToken.None);

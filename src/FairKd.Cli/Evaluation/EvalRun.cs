@@ -1,18 +1,29 @@
 using System.Globalization;
 using System.Text;
-using FairKd.Core;
 using FairKd.Core.Evaluation;
+using FairKd.Core.Reporting;
 
 namespace FairKd.Cli.Evaluation;
 
-/// <summary>Scores every set (pairs whose images failed are dropped and counted), the RFW fairness block, eval.json and the printed table.</summary>
+/// <summary>What `fairkd eval` computes beyond the protocol: the identity bootstrap and the RFW operating points.</summary>
+/// <param name="Bootstrap">Identity bootstrap settings (default 1,000 resamples, seed 1, 95 %).</param>
+/// <param name="FmrTargets">FMR targets of the RFW operating points (default 1e-3, 1e-4).</param>
+internal sealed record EvalScoring(BootstrapOptions Bootstrap, IReadOnlyList<double> FmrTargets)
+{
+    /// <summary>The defaults.</summary>
+    public static EvalScoring Default { get; } = new(BootstrapOptions.Default, RfwFairness.DefaultFmrTargets);
+}
+
+/// <summary>Scores every set (pairs whose images failed are dropped and counted), the RFW fairness block, eval.json, scores.csv and the printed table.</summary>
 internal static class EvalRun
 {
     public const string FileName = "eval.json";
 
-    public static EvalResult Score(EvalSets sets, FusedEmbeddings emb, EvalModelInfo model, VerificationProtocol protocol)
+    /// <summary>The result (with counts and intervals) and every scored pair (scores.csv), in set order.</summary>
+    public static (EvalResult Result, IReadOnlyList<ScoredPair> Scores) Score(EvalSets sets, FusedEmbeddings emb, EvalModelInfo model, VerificationProtocol protocol, EvalScoring scoring)
     {
         var results = new List<TargetSetResult>();
+        var scores = new List<ScoredPair>();
         var rfw = new List<(GroupPairs Pairs, VerificationResult Result)>();
         foreach (var set in sets.Sets)
         {
@@ -35,40 +46,69 @@ internal static class EvalRun
             var same = usable.Select(p => p.Same).ToArray();
             var result = VerificationScorer.Score(distances, same, protocol);
             results.Add(TargetSetResult.From(set.Name, set.Kind, set.Fingerprint, result, set.Group) with { DroppedPairs = dropped });
+            var folds = KFold.Split(usable.Count, protocol.Folds);
+            for (int f = 0, k = 0; f < folds.Length; f++)
+            {
+                for (var end = folds[f].Start + folds[f].Count; k < end; k++)
+                    scores.Add(new ScoredPair(set.Name, usable[k].Id, set.Group, usable[k].Same, f, usable[k].IdentityA, usable[k].IdentityB, distances[k]));
+            }
+
             if (dropped > 0) Console.Error.WriteLine($"warning: {set.Name}: {dropped} of {set.Pairs.Count} pairs dropped (an image could not be embedded)");
             if (set.Kind == TargetSetKind.RfwGroup) rfw.Add((new GroupPairs(set.Group!, distances, same), result));
         }
 
-        return new EvalResult
+        var plain = new EvalResult
         {
             Model = model,
-            Protocol = EvalProtocolInfo.From(protocol),
+            Protocol = EvalProtocolInfo.From(protocol, scoring.FmrTargets),
             Sets = results,
-            Rfw = rfw.Count == 4 ? RfwFairness.Compute(rfw, 1e-3, protocol) : null,
+            Rfw = rfw.Count == 4 ? RfwFairness.Compute(rfw, scoring.FmrTargets) : null,
         };
+        return (EvalEvidence.Attach(plain, scores, scoring.Bootstrap, protocol), scores);
     }
 
+    /// <summary>The printed summary: one line per set with counts and interval, the RFW fairness lines, and why any TAR@FAR is n/a.</summary>
     public static string Table(EvalResult r)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"{"set",-16} {"pairs",6} {"dropped",7} {"accuracy %",16} {"TAR@FAR=1e-3",13} {"AUC",7}");
+        var firstFar = r.Protocol.FarTargets.Count > 0 ? r.Protocol.FarTargets[0] : 1e-3;
+        var tarHeader = $"TAR@FAR={EvidenceFormat.Target(firstFar)}";
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{"set",-16} {"pairs (gen/imp)",19} {"ids",6} {"dropped",7} {"accuracy %",16} {"95% CI",16} {tarHeader,13} {"AUC",7}");
+        var notes = new List<string>();
         foreach (var s in r.Sets)
         {
-            var tar = s.TarAtFar.FirstOrDefault(t => Math.Abs(t.TargetFar - 1e-3) < 1e-12)?.Tar;
+            var tar = s.TarAtFar.FirstOrDefault(t => Math.Abs(t.TargetFar - firstFar) < 1e-12);
+            var tarText = tar?.Tar is { } t ? (100 * t).ToString("F2", CultureInfo.InvariantCulture) : "n/a";
+            notes.AddRange(s.TarAtFar.Where(x => x.Tar is null).Select(x => $"  {s.Name}: TAR@FAR={EvidenceFormat.Target(x.TargetFar)} n/a ({x.NullReason})"));
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"{s.Name,-16} {s.Pairs,6} {s.DroppedPairs,7} {100 * s.AccuracyMean,8:F2} ± {100 * s.AccuracyStd,5:F2} {(tar is { } t ? (100 * t).ToString("F2", CultureInfo.InvariantCulture) : "n/a"),13} {(s.Auc is { } a ? a.ToString("F4", CultureInfo.InvariantCulture) : "n/a"),7}");
+                $"{s.Name,-16} {EvidenceFormat.PairCounts(s.GenuinePairs, s.ImpostorPairs),19} {(s.Identities is { } n ? n.ToString(CultureInfo.InvariantCulture) : "-"),6} {s.DroppedPairs,7} {100 * s.AccuracyMean,8:F2} ± {100 * s.AccuracyStd,5:F2} {EvidenceFormat.Interval(s.AccuracyInterval, 100),16} {tarText,13} {(s.Auc is { } a ? a.ToString("F4", CultureInfo.InvariantCulture) : "n/a"),7}");
         }
 
         if (r.Rfw is { } f)
         {
+            string Ci(BootstrapInterval? i) => r.Protocol.Bootstrap is null ? "" : " " + EvidenceFormat.Interval(i);
+            var groups = string.Join(", ", f.Groups.Select(g => string.Create(CultureInfo.InvariantCulture,
+                $"{g.Group} {g.AccuracyPercent:F2}{Ci(g.Interval)} ({g.GenuinePairs + g.ImpostorPairs} pairs, {(g.Identities is { } n ? n.ToString(CultureInfo.InvariantCulture) : "-")} ids)")));
+            var ser = f.Ser is { } v ? v.ToString("F2", CultureInfo.InvariantCulture) + Ci(f.SerInterval) : "n/a (a group has no errors)";
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"RFW: {string.Join(", ", f.Groups.Select(g => $"{g.Group} {g.AccuracyPercent:F2}"))}; average {f.Average:F2}, STD {f.Std:F2}, SER {(f.Ser is { } ser ? ser.ToString("F2", CultureInfo.InvariantCulture) : "n/a (a group has no errors)")}");
-            sb.AppendLine(f.Fmr is { } fmr
-                ? string.Create(CultureInfo.InvariantCulture,
-                    $"RFW FMR at one threshold ({fmr.Threshold:F3}, pooled FAR {fmr.PooledFar:G3}): {string.Join(", ", fmr.Groups.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Group} {g.Fmr:G3}")))}; max/min {(fmr.MaxMinFmrRatio is { } q ? q.ToString("F2", CultureInfo.InvariantCulture) : "n/a (a group has no false matches)")}")
-                : "RFW FMR at one threshold: n/a (too few impostor pairs for the target FAR)");
+                $"RFW: {groups}; average {f.Average:F2}{Ci(f.AverageInterval)}, STD {f.Std:F2}{Ci(f.StdInterval)}, SER {ser} ({EvidenceFormat.Bootstrap(r.Protocol.Bootstrap)})");
+            foreach (var p in f.OperatingPoints) sb.AppendLine(OperatingPointLine(p));
         }
 
+        if (notes.Count > 0) sb.AppendLine("n/a explained:").AppendJoin('\n', notes).AppendLine();
         return sb.ToString();
+    }
+
+    private static string OperatingPointLine(OperatingPoint p)
+    {
+        var head = $"RFW operating point FMR {EvidenceFormat.Target(p.TargetFmr)}";
+        if (p.Result is not { } r) return $"{head}: n/a ({p.NullReason})";
+        static string Ratio(double? x) => x is { } v ? v.ToString("F2", CultureInfo.InvariantCulture) : "n/a";
+        var fmr = string.Join(", ", r.Groups.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Group} {g.Fmr:G3} ({g.FalseMatches}/{g.ImpostorPairs})")));
+        var fnmr = string.Join(", ", r.Groups.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Group} {g.Fnmr:G3} ({g.FalseNonMatches}/{g.GenuinePairs})")));
+        var note = EvidenceFormat.OperatingPointNote(p);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{head}: threshold {r.Threshold:F4} (pooled FMR {r.PooledFar:G3} over {p.ImpostorPairs} impostor pairs); FMR {fmr}; FNMR {fnmr}; " +
+            $"FMR max/min {Ratio(r.MaxMinFmrRatio)}, max/GM {Ratio(r.MaxGeoMeanFmrRatio)}; FNMR max/min {Ratio(r.MaxMinFnmrRatio)}, max/GM {Ratio(r.MaxGeoMeanFnmrRatio)}{(note is null ? "" : $" [{note}]")}");
     }
 }

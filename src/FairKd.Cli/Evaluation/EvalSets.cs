@@ -11,8 +11,12 @@ namespace FairKd.Cli.Evaluation;
 /// key in an embedding cache made by `fairkd embed` over the same folder (null for packs).</summary>
 internal sealed record EvalImage(string Id, string? Path, byte[]? Bytes, FaceLandmarks? Landmarks, string? CacheKey, string? Problem = null);
 
-/// <summary>One target set: its pairs as indexes into the shared image list.</summary>
-internal sealed record EvalSet(string Name, TargetSetKind Kind, string? Group, string Fingerprint, IReadOnlyList<(int A, int B, bool Same)> Pairs);
+/// <summary>One pair of a set: its 0-based index in the list (pack), its images as indexes into the shared image list, the
+/// label, and the identities of both images (<see cref="PairIdentity"/>; null for .bin packs, which name none).</summary>
+internal sealed record EvalPair(int Id, int A, int B, bool Same, string? IdentityA, string? IdentityB);
+
+/// <summary>One target set: its pairs in list order.</summary>
+internal sealed record EvalSet(string Name, TargetSetKind Kind, string? Group, string Fingerprint, IReadOnlyList<EvalPair> Pairs);
 
 /// <summary>
 /// Turns `fairkd eval` options into target sets over one de-duplicated image list (an image in many pairs, or in
@@ -79,12 +83,12 @@ internal sealed class EvalSets
 
         if (pack.Pairs == 0) throw new UsageException($"--bin {spec}: the pack holds no pairs");
 
-        var pairs = new List<(int, int, bool)>(pack.Pairs);
+        var pairs = new List<EvalPair>(pack.Pairs);
         for (var k = 0; k < pack.Pairs; k++)
         {
             var a = Add(new EvalImage($"bin:{p.Name}:{2 * k}", null, pack.Images[2 * k], null, null));
             var b = Add(new EvalImage($"bin:{p.Name}:{(2 * k) + 1}", null, pack.Images[(2 * k) + 1], null, null));
-            pairs.Add((a, b, pack.IsSame[k]));
+            pairs.Add(new EvalPair(k, a, b, pack.IsSame[k], null, null));
         }
 
         Sets.Add(new EvalSet(p.Name, TargetSetKind.Bin, null, Sha256(p.Path), pairs));
@@ -93,8 +97,13 @@ internal sealed class EvalSets
     private void AddPairs(string name, TargetSetKind kind, string? group, string file, IReadOnlyList<VerificationPair> pairs, string root, LandmarkTable? lmk, string keyPrefix)
     {
         if (Sets.Any(s => s.Name == name)) throw new UsageException($"two evaluation sets are named '{name}'");
-        var list = new List<(int, int, bool)>(pairs.Count);
-        foreach (var pair in pairs) list.Add((Image(root, pair.PathA, lmk, keyPrefix), Image(root, pair.PathB, lmk, keyPrefix), pair.Same));
+        var list = new List<EvalPair>(pairs.Count);
+        foreach (var pair in pairs)
+        {
+            list.Add(new EvalPair(list.Count, Image(root, pair.PathA, lmk, keyPrefix), Image(root, pair.PathB, lmk, keyPrefix), pair.Same,
+                PairIdentity.Of(pair.PathA), PairIdentity.Of(pair.PathB)));
+        }
+
         Sets.Add(new EvalSet(name, kind, group, Sha256(file), list));
     }
 

@@ -10,7 +10,7 @@ internal static class ReportPlots
     public const int Width = 900;
     public const int Height = 540;
 
-    /// <summary>Grouped bars: x = RFW group (paper order), one bar per run.</summary>
+    /// <summary>Grouped bars: x = RFW group (paper order), one bar per run; the legend sits right of the axes, off the bars.</summary>
     public static void GroupAccuracyBars(IReadOnlyList<ReportRun> runs, string path)
     {
         var plot = new Plot();
@@ -40,7 +40,7 @@ internal static class ReportPlots
         plot.Axes.SetLimits(-0.6, groups.Count - 0.4, floor, 100);
         plot.Title("RFW accuracy per group");
         plot.YLabel("Accuracy (%)");
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Edge.Right);
         plot.SavePng(path, Width, Height);
     }
 
@@ -66,6 +66,59 @@ internal static class ReportPlots
         plot.Axes.SetLimitsY(0, 100);
         plot.ShowLegend(Alignment.LowerRight);
         plot.SavePng(path, Width, Height);
+    }
+
+    /// <summary>
+    /// DET curves of the four RFW groups of one run: FNMR against FMR, both on log10 axes (decade ticks), from the stored
+    /// ROC vertices (points with FMR or FNMR 0 cannot be drawn on a log axis and are left out); each group's (FMR, FNMR)
+    /// at every operating point (one global threshold) is marked. The legend sits right of the axes.
+    /// </summary>
+    public static void DetPerGroup(ReportRun run, string path)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        var shapes = new[] { MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond };
+        double minX = -1, minY = -1;
+        for (var i = 0; i < ReportTables.PaperGroupOrder.Count; i++)
+        {
+            var g = ReportTables.PaperGroupOrder[i];
+            var color = palette.GetColor(i);
+            var set = run.Eval.Sets.FirstOrDefault(s => s.Kind == TargetSetKind.RfwGroup && (s.Group ?? s.Name) == g);
+            var points = set?.Roc.Where(p => p.Far > 0 && p.Tar < 1).ToList() ?? [];
+            if (points.Count > 0)
+            {
+                var xs = points.Select(p => Math.Log10(p.Far)).ToArray();
+                var ys = points.Select(p => Math.Log10(1 - p.Tar)).ToArray();
+                var line = plot.Add.ScatterLine(xs, ys, color);
+                line.LegendText = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{g} ({set!.GenuinePairs} genuine / {set.ImpostorPairs} impostor)");
+                line.LineWidth = 2;
+                (minX, minY) = (Math.Min(minX, xs.Min()), Math.Min(minY, ys.Min()));
+            }
+
+            var ops = run.Eval.Rfw?.OperatingPoints ?? [];
+            for (var k = 0; k < ops.Count; k++)
+            {
+                if (ops[k].Result?.Groups.FirstOrDefault(x => x.Group == g) is not { Fmr: > 0, Fnmr: > 0 } at) continue;
+                plot.Add.Marker(Math.Log10(at.Fmr), Math.Log10(at.Fnmr), shapes[k % shapes.Length], 9, color);
+            }
+        }
+
+        var marked = (run.Eval.Rfw?.OperatingPoints ?? []).Where(p => p.Result is not null).Select(p => EvidenceFormat.Target(p.TargetFmr)).ToArray();
+        plot.Title($"DET per RFW group: {run.Name}" + (marked.Length == 0 ? "" : $" (markers: global threshold at FMR {string.Join(", ", marked)})"));
+        plot.XLabel("FMR (log scale)");
+        plot.YLabel("FNMR (log scale)");
+        DecadeTicks(plot.Axes.Bottom, Math.Floor(minX));
+        DecadeTicks(plot.Axes.Left, Math.Floor(minY));
+        plot.Axes.SetLimits(Math.Floor(minX), 0, Math.Floor(minY), 0);
+        plot.ShowLegend(Edge.Right);
+        plot.SavePng(path, Width, Height);
+    }
+
+    private static void DecadeTicks(IAxis axis, double from)
+    {
+        var decades = Enumerable.Range(0, (int)(-from) + 1).Select(k => from + k).ToArray();
+        axis.TickGenerator = new ScottPlot.TickGenerators.NumericManual(decades,
+            decades.Select(d => d == 0 ? "1" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"1e{d:0}")).ToArray());
     }
 
     /// <summary>One point per run: RFW average accuracy (x) against SER (y), labelled by run.</summary>

@@ -1,27 +1,48 @@
 using System.Text;
+using FairKd.Core.Evaluation;
 using FairKd.Core.Reporting;
 
 namespace FairKd.Cli.Reporting;
 
 /// <summary>
-/// Writes a report folder: fairness.{md,csv}, benchmarks.{md,csv}, fmr.{md,csv}, group-accuracy.png,
-/// roc-NN-&lt;run&gt;.png per run with RFW groups, accuracy-vs-ser.png and report.md embedding them. Every file is written
-/// to a temporary name in the folder and then renamed.
+/// Writes a report folder: fairness.{md,csv}, benchmarks.{md,csv}, fmr.{md,csv} (operating points), evidence.md with
+/// evidence-NN-&lt;run&gt;-{rfw,operating-points,sets}.csv per run, kd-comparisons.{md,csv}, group-accuracy.png,
+/// det-NN-&lt;run&gt;.png and roc-NN-&lt;run&gt;.png per run with RFW groups, accuracy-vs-ser.png and report.md embedding them.
+/// Every file is written to a temporary name in the folder and then renamed.
 /// </summary>
 internal static class ReportWriter
 {
-    public static IReadOnlyList<string> Write(IReadOnlyList<ReportRun> runs, string outDir, PublishedResults? published)
+    public static IReadOnlyList<string> Write(IReadOnlyList<ReportRun> runs, string outDir, PublishedResults? published, BootstrapOptions bootstrap)
     {
         Directory.CreateDirectory(outDir);
         var written = new List<string>();
         var fairness = ReportTables.Fairness(runs, published);
         var benchmark = ReportTables.Benchmark(runs, published);
-        var fmr = ReportTables.FalseMatchRates(runs);
-        foreach (var (name, table) in new[] { ("fairness", fairness), ("benchmarks", benchmark), ("fmr", fmr) })
+        var fmr = ReportTables.OperatingPoints(runs);
+        var comparisons = EvidenceTables.Comparisons(EvidenceTables.CompareKd(runs, bootstrap), bootstrap);
+        foreach (var (name, table) in new[] { ("fairness", fairness), ("benchmarks", benchmark), ("fmr", fmr), ("kd-comparisons", comparisons) })
         {
             written.Add(Text(outDir, name + ".md", $"## {table.Title}\n\n{table.ToMarkdown()}"));
             written.Add(Text(outDir, name + ".csv", table.ToCsv()));
         }
+
+        var evidence = new List<ReportTable>();
+        for (var i = 0; i < runs.Count; i++)
+        {
+            var run = runs[i];
+            var tables = new List<(string Kind, ReportTable Table)>();
+            if (run.Eval.Rfw is not null) tables.AddRange([("rfw", EvidenceTables.RfwIntervals(run)), ("operating-points", EvidenceTables.OperatingPointGroups(run))]);
+            tables.Add(("sets", EvidenceTables.Sets(run)));
+            foreach (var (kind, table) in tables)
+            {
+                written.Add(Text(outDir, $"evidence-{i + 1:D2}-{Safe(run.Name)}-{kind}.csv", table.ToCsv()));
+                evidence.Add(table);
+            }
+        }
+
+        var evidenceSection = new ReportSection("Fairness evidence per run", EvidenceIntro, evidence);
+        var comparisonSection = new ReportSection("KD vs no KD", ComparisonIntro, [comparisons]);
+        written.Add(Text(outDir, "evidence.md", ReportDocument.Section(evidenceSection)));
 
         var images = new List<ReportImage>();
         if (runs.Any(r => r.Eval.Rfw is not null))
@@ -34,16 +55,29 @@ internal static class ReportWriter
 
         for (var i = 0; i < runs.Count; i++)
         {
-            if (!runs[i].Eval.Sets.Any(s => s.Kind == Core.Evaluation.TargetSetKind.RfwGroup && s.Roc.Count > 0)) continue;
-            var file = $"roc-{i + 1:D2}-{Safe(runs[i].Name)}.png";
+            if (!runs[i].Eval.Sets.Any(s => s.Kind == TargetSetKind.RfwGroup && s.Roc.Count > 0)) continue;
             var run = runs[i];
-            written.Add(Png(outDir, file, p => ReportPlots.RocPerGroup(run, p)));
-            images.Add(new ReportImage($"ROC per RFW group: {run.Name}", file));
+            var det = $"det-{i + 1:D2}-{Safe(run.Name)}.png";
+            written.Add(Png(outDir, det, p => ReportPlots.DetPerGroup(run, p)));
+            images.Add(new ReportImage($"DET per RFW group: {run.Name}", det));
+            var roc = $"roc-{i + 1:D2}-{Safe(run.Name)}.png";
+            written.Add(Png(outDir, roc, p => ReportPlots.RocPerGroup(run, p)));
+            images.Add(new ReportImage($"ROC per RFW group: {run.Name}", roc));
         }
 
-        written.Add(Text(outDir, "report.md", ReportDocument.Build([fairness, benchmark, fmr], images, published is not null)));
+        written.Add(Text(outDir, "report.md", ReportDocument.Build([fairness, benchmark, fmr], images, published is not null, [evidenceSection, comparisonSection])));
         return written;
     }
+
+    private const string EvidenceIntro =
+        "Per run: the RFW statistics with their percentile interval and the pairs and identities behind them; FMR and FNMR of every " +
+        "group at each operating point with the false matches / non-matches they count; every set's counts, accuracy interval and TAR at " +
+        "each FAR target (n/a with the reason when the impostor pairs cannot support the target). The CSV files evidence-NN-RUN-*.csv hold the same tables.";
+
+    private const string ComparisonIntro =
+        "Runs with the same model, loss and data (run.json), with and without distillation, compared on the same pairs from their scores.csv: " +
+        "both runs are resampled with the same identities, and the interval is that of the difference KD - no KD. \"Excludes 0\" = yes marks " +
+        "a difference the bootstrap supports (for STD and SER a negative difference means KD is fairer).";
 
     /// <summary>A file-name-safe form of a run name (letters, digits, '-', '_', '.').</summary>
     public static string Safe(string name)

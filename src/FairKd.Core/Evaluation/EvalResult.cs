@@ -54,6 +54,15 @@ public sealed record TargetSetResult(
     /// (counted, never silently: the pairs scored are <see cref="Pairs"/>).</summary>
     public int DroppedPairs { get; init; }
 
+    /// <summary>Distinct identities in the scored pairs (<see cref="PairIdentity"/>); null when the set names none (.bin packs) and in schema-1 files.</summary>
+    public int? Identities { get; init; }
+
+    /// <summary>Identity-bootstrap percentile interval of <see cref="AccuracyMean"/> (fractions); null when there is none (<see cref="IntervalNote"/>).</summary>
+    public BootstrapInterval? AccuracyInterval { get; init; }
+
+    /// <summary>Why <see cref="AccuracyInterval"/> is null (bootstrap off, no identities), else null.</summary>
+    public string? IntervalNote { get; init; }
+
     /// <summary>Builds the stored record from a scorer result.</summary>
     public static TargetSetResult From(string name, TargetSetKind kind, string dataFingerprint, VerificationResult r, string? group = null)
     {
@@ -64,34 +73,75 @@ public sealed record TargetSetResult(
     }
 }
 
-/// <summary>The RFW fairness block: the study's metrics (percent) and per-group FMR at one global threshold.</summary>
-/// <param name="Groups">Accuracy per group in percent, in EthnicGroups.Order.</param>
+/// <summary>
+/// The RFW fairness block: the study's metrics (percent) with counts and identity-bootstrap intervals, and the
+/// operating points (per-group FMR and FNMR at one global threshold per FMR target).
+/// </summary>
+/// <param name="Groups">Accuracy per group in percent, in EthnicGroups.Order, with counts and interval.</param>
 /// <param name="Average">Mean of the group accuracies (percent).</param>
 /// <param name="Std">Sample std (n-1) of the group accuracies (percent points).</param>
 /// <param name="Ser">Skewed error ratio; null when a group has zero error.</param>
-/// <param name="Fmr">FMR per group at the pooled-FAR threshold; null when the pairs do not allow it.</param>
-public sealed record RfwFairness(IReadOnlyList<GroupAccuracy> Groups, double Average, double Std, double? Ser, GlobalThresholdFmr? Fmr)
+/// <param name="OperatingPoints">One per FMR target (protocol.fmrTargets), each with its result or why there is none.</param>
+public sealed record RfwFairness(IReadOnlyList<GroupAccuracy> Groups, double Average, double Std, double? Ser, IReadOnlyList<OperatingPoint> OperatingPoints)
 {
-    /// <summary>Combines the study's summary and the FMR block.</summary>
-    public static RfwFairness From(FairnessSummary summary, GlobalThresholdFmr? fmr)
+    /// <summary>The default FMR targets of the operating points: 1e-3 and 1e-4.</summary>
+    public static readonly IReadOnlyList<double> DefaultFmrTargets = [1e-3, 1e-4];
+
+    /// <summary>Bootstrap interval of <see cref="Average"/> (null when the bootstrap is off).</summary>
+    public BootstrapInterval? AverageInterval { get; init; }
+
+    /// <summary>Bootstrap interval of <see cref="Std"/>.</summary>
+    public BootstrapInterval? StdInterval { get; init; }
+
+    /// <summary>Bootstrap interval of <see cref="Ser"/> (bounds null when SER is undefined in a resample).</summary>
+    public BootstrapInterval? SerInterval { get; init; }
+
+    /// <summary>Combines the study's summary and the operating points.</summary>
+    public static RfwFairness From(FairnessSummary summary, IReadOnlyList<OperatingPoint> operatingPoints)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        return new RfwFairness(summary.Groups, summary.Average, summary.Std, summary.Ser, fmr);
+        return new RfwFairness(summary.Groups, summary.Average, summary.Std, summary.Ser, operatingPoints);
     }
 
     /// <summary>
-    /// The block from the four RFW groups' scored pairs: accuracy summary in <c>EthnicGroups.Order</c> and FMR per group at
-    /// the threshold giving <paramref name="fmrTargetFar"/> over all groups' impostors pooled. Throws
-    /// <see cref="ArgumentException"/> unless exactly the four RFW groups are given.
+    /// The block from the four RFW groups' scored pairs: accuracy summary in <c>EthnicGroups.Order</c> with genuine and
+    /// impostor counts, and one operating point per FMR target (default <see cref="DefaultFmrTargets"/>) over all groups'
+    /// impostors pooled. Throws <see cref="ArgumentException"/> unless exactly the four RFW groups are given.
     /// </summary>
-    public static RfwFairness Compute(IReadOnlyList<(GroupPairs Pairs, VerificationResult Result)> groups, double fmrTargetFar = 1e-3, VerificationProtocol? protocol = null)
+    public static RfwFairness Compute(IReadOnlyList<(GroupPairs Pairs, VerificationResult Result)> groups, IReadOnlyList<double>? fmrTargets = null)
     {
         ArgumentNullException.ThrowIfNull(groups);
         var ordered = groups.OrderBy(g => Records.EthnicGroups.IndexOf(g.Pairs.Group)).ToList();
         if (ordered.Count != 4 || ordered.Select(g => g.Pairs.Group).Where((name, i) => Records.EthnicGroups.Order[i] == name).Count() != 4)
             throw new ArgumentException($"RFW fairness needs exactly the groups {string.Join(", ", Records.EthnicGroups.Order)} (got {string.Join(", ", groups.Select(g => g.Pairs.Group))})");
         var summary = FairnessMetrics.SummariseResults(ordered.Select(g => (g.Pairs.Group, g.Result)));
-        return From(summary, FairnessMetrics.FmrAtGlobalThreshold(ordered.Select(g => g.Pairs).ToList(), fmrTargetFar, protocol));
+        var counted = summary with
+        {
+            Groups = summary.Groups.Select((g, i) => g with { GenuinePairs = ordered[i].Result.GenuinePairs, ImpostorPairs = ordered[i].Result.ImpostorPairs }).ToList(),
+        };
+        var pairs = ordered.Select(g => g.Pairs).ToList();
+        return From(counted, (fmrTargets ?? DefaultFmrTargets).Select(t => FairnessMetrics.OperatingPointAt(pairs, t)).ToList());
+    }
+
+    /// <summary>This block with each group's distinct identities (by group name; groups not named keep theirs).</summary>
+    public RfwFairness WithIdentities(IReadOnlyDictionary<string, int> identities)
+    {
+        ArgumentNullException.ThrowIfNull(identities);
+        return this with { Groups = Groups.Select(g => identities.TryGetValue(g.Group, out var n) ? g with { Identities = n } : g).ToList() };
+    }
+
+    /// <summary>This block with bootstrap intervals; <paramref name="resamples"/> holds the groups in the order of <see cref="Groups"/>.</summary>
+    public RfwFairness WithIntervals(FairnessResamples resamples, double confidence)
+    {
+        ArgumentNullException.ThrowIfNull(resamples);
+        if (resamples.Groups.Count != Groups.Count) throw new ArgumentException($"{resamples.Groups.Count} resampled groups for {Groups.Count} groups");
+        return this with
+        {
+            Groups = Groups.Select((g, i) => g with { Interval = BootstrapStatistics.Interval(resamples.Groups[i], confidence) }).ToList(),
+            AverageInterval = BootstrapStatistics.Interval(resamples.Average, confidence),
+            StdInterval = BootstrapStatistics.Interval(resamples.Std, confidence),
+            SerInterval = BootstrapStatistics.Interval(resamples.Ser, confidence),
+        };
     }
 }
 
@@ -99,6 +149,14 @@ public sealed record RfwFairness(IReadOnlyList<GroupAccuracy> Groups, double Ave
 public sealed record EvalModelInfo(string Name, string Fingerprint, string? Source);
 
 /// <summary>Protocol parameters recorded with the numbers.</summary>
+/// <param name="Folds">Contiguous folds.</param>
+/// <param name="ThresholdStep">Accuracy threshold grid step.</param>
+/// <param name="ThresholdCount">Accuracy thresholds.</param>
+/// <param name="FarThresholdStep">TAR@FAR threshold grid step.</param>
+/// <param name="FarThresholdCount">TAR@FAR thresholds.</param>
+/// <param name="FarTargets">FAR targets of TAR@FAR.</param>
+/// <param name="FmrTargets">FMR targets of the RFW operating points (schema 1: the single fmrTargetFar).</param>
+/// <param name="Distance">How pairs are compared.</param>
 public sealed record EvalProtocolInfo(
     int Folds,
     double ThresholdStep,
@@ -106,31 +164,39 @@ public sealed record EvalProtocolInfo(
     double FarThresholdStep,
     int FarThresholdCount,
     IReadOnlyList<double> FarTargets,
-    double FmrTargetFar,
+    IReadOnlyList<double> FmrTargets,
     string Distance)
 {
     /// <summary>The distance description every FairKd run uses.</summary>
     public const string SquaredL2OfFlipFusedEmbeddings = "squared L2 of L2-normalised f(x) + f(flip x); same when distance < threshold";
 
-    /// <summary>Parameters of <paramref name="p"/> (default FMR target 1e-3).</summary>
-    public static EvalProtocolInfo From(VerificationProtocol p, double fmrTargetFar = 1e-3)
+    /// <summary>The identity bootstrap's settings; null when it was off (and in schema-1 files).</summary>
+    public BootstrapInfo? Bootstrap { get; init; }
+
+    /// <summary>Parameters of <paramref name="p"/> with the FMR targets (default <see cref="RfwFairness.DefaultFmrTargets"/>) and bootstrap settings.</summary>
+    public static EvalProtocolInfo From(VerificationProtocol p, IReadOnlyList<double>? fmrTargets = null, BootstrapOptions? bootstrap = null)
     {
         ArgumentNullException.ThrowIfNull(p);
         return new EvalProtocolInfo(p.Folds, p.ThresholdStep, p.ThresholdCount, p.FarThresholdStep, p.FarThresholdCount, p.FarTargets,
-            fmrTargetFar, SquaredL2OfFlipFusedEmbeddings);
+            fmrTargets ?? RfwFairness.DefaultFmrTargets, SquaredL2OfFlipFusedEmbeddings)
+        {
+            Bootstrap = bootstrap is null ? null : BootstrapInfo.From(bootstrap),
+        };
     }
 }
 
 /// <summary>
 /// eval.json: everything one `fairkd eval` run measured. <see cref="SchemaVersion"/> is checked on read
-/// (<see cref="EvalJson"/>); bump it when a field changes meaning.
+/// (<see cref="EvalJson"/>); bump it when a field changes meaning. Schema 2 added counts (identities per set and group),
+/// identity-bootstrap intervals, the operating points per FMR target (replacing schema 1's single rfw.fmr) and
+/// protocol.bootstrap/fmrTargets; schema-1 files are read and converted (<see cref="EvalJson.Read"/>).
 /// </summary>
 public sealed record EvalResult
 {
     /// <summary>The schema version this code writes and reads.</summary>
-    public const int CurrentSchemaVersion = 1;
+    public const int CurrentSchemaVersion = 2;
 
-    /// <summary>Schema version of the file.</summary>
+    /// <summary>Schema version of the file (a schema-1 file read by <see cref="EvalJson.Read"/> keeps 1: its counts and intervals are absent).</summary>
     public int SchemaVersion { get; init; } = CurrentSchemaVersion;
 
     /// <summary>The model evaluated.</summary>

@@ -101,7 +101,7 @@ public static class TarAtFarCalculator
             if (c.Genuine[f] == 0 || c.Impostors[f] == 0) return $"fold {f} lacks genuine or impostor pairs";
             var trainImpostors = c.TotalImpostors - c.Impostors[f];
             if (trainImpostors < needed)
-                return $"FAR {target:G3} needs >= {needed} impostor pairs per training split (fold {f} has {trainImpostors})";
+                return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"needs ≥ {needed} impostor pairs per training split (fold {f} has {trainImpostors})");
             if (totalGenuine - c.Genuine[f] == 0) return $"training split of fold {f} has no genuine pairs";
         }
 

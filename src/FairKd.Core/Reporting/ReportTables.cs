@@ -26,7 +26,7 @@ public static class ReportTables
     private static readonly string[] FairnessPaperHeaders = ["Average", "STD", "SER"];
     private static readonly string[] BenchmarkPaperHeaders = ["RFW", "LFW", "CPLFW", "CALFW", "AgeDB", "CFP_FP", "Avg"];
 
-    /// <summary>Run, Loss, Model, Distillation, Data, the four groups, Average, STD, SER (+ paper Average/STD/SER).</summary>
+    /// <summary>Run, Loss, Model, Distillation, Data, the four groups, Average, STD, SER, the pairs and identities behind them (+ paper Average/STD/SER).</summary>
     public static ReportTable Fairness(IReadOnlyList<ReportRun> runs, PublishedResults? published = null)
     {
         var columns = LabelHeaders.Select(h => new ReportColumn(h, false)).ToList();
@@ -34,6 +34,8 @@ public static class ReportTables
         columns.Add(new ReportColumn("Average", true, Markable: true));
         columns.Add(new ReportColumn("STD", true, Markable: true, LowerIsBetter: true));
         columns.Add(new ReportColumn("SER", true, Markable: true, LowerIsBetter: true));
+        columns.Add(new ReportColumn("Pairs (genuine/impostor)", false));
+        columns.Add(new ReportColumn("Identities", true, Decimals: 0));
         if (published is not null)
             columns.AddRange(FairnessPaperHeaders.Select(h => new ReportColumn("paper " + h, true)));
 
@@ -46,6 +48,9 @@ public static class ReportTables
             cells.Add(ReportCell.Of(rfw?.Average));
             cells.Add(ReportCell.Of(rfw?.Std));
             cells.Add(ReportCell.Of(rfw?.Ser));
+            var groupSets = rfw is null ? [] : run.Eval.Sets.Where(x => x.Kind == TargetSetKind.RfwGroup).ToList();
+            cells.Add(ReportCell.Of(groupSets.Count == 0 ? null : EvidenceFormat.PairCounts(groupSets.Sum(x => x.GenuinePairs), groupSets.Sum(x => x.ImpostorPairs))));
+            cells.Add(ReportCell.Of(groupSets.Count > 0 && groupSets.All(x => x.Identities.HasValue) ? groupSets.Sum(x => x.Identities!.Value) : null));
             if (published is not null)
             {
                 var hit = published.Match(run.Label, "Table 2", "Table 1");
@@ -84,24 +89,42 @@ public static class ReportTables
         return new ReportTable("Benchmarks", columns, rows);
     }
 
-    /// <summary>Run, global threshold, FMR per group (percent), FMR max/min ratio: the beyond-the-study FMR block of each run.</summary>
-    public static ReportTable FalseMatchRates(IReadOnlyList<ReportRun> runs)
+    /// <summary>
+    /// The operating points of every run (one row per run and FMR target): the global threshold on all RFW impostor pairs
+    /// pooled, FMR and FNMR per group (percent), and the NIST FRVT Part 8 ratios max/min and max/geometric mean of the
+    /// group FMRs and FNMRs; the Note says why a point or ratio is n/a.
+    /// </summary>
+    public static ReportTable OperatingPoints(IReadOnlyList<ReportRun> runs)
     {
-        var columns = new List<ReportColumn> { new("Run", false), new("Target FAR", false), new("Threshold", true, Decimals: 4) };
+        ArgumentNullException.ThrowIfNull(runs);
+        var columns = new List<ReportColumn> { new("Run", false), new("Target FMR", false), new("Impostor pairs", true, Decimals: 0), new("Threshold", true, Decimals: 4) };
         columns.AddRange(PaperGroupOrder.Select(g => new ReportColumn($"FMR {g} (%)", true, Decimals: 3)));
+        columns.AddRange(PaperGroupOrder.Select(g => new ReportColumn($"FNMR {g} (%)", true, Decimals: 2)));
         columns.Add(new ReportColumn("FMR max/min", true, Markable: true, LowerIsBetter: true));
-        var rows = runs.Select(run =>
+        columns.Add(new ReportColumn("FMR max/GM", true, Markable: true, LowerIsBetter: true));
+        columns.Add(new ReportColumn("FNMR max/min", true, Markable: true, LowerIsBetter: true));
+        columns.Add(new ReportColumn("FNMR max/GM", true, Markable: true, LowerIsBetter: true));
+        columns.Add(new ReportColumn("Note", false));
+        var rows = new List<IReadOnlyList<ReportCell>>();
+        foreach (var run in runs)
         {
-            var fmr = run.Eval.Rfw?.Fmr;
-            var cells = new List<ReportCell>
+            var points = run.Eval.Rfw?.OperatingPoints ?? [];
+            if (points.Count == 0)
+                rows.Add([ReportCell.Of(run.Name), .. Enumerable.Repeat(ReportCell.Of((double?)null), columns.Count - 2), ReportCell.Of(run.Eval.Rfw is null ? "no RFW evaluation" : null)]);
+            foreach (var p in points)
             {
-                ReportCell.Of(run.Name), ReportCell.Of(fmr?.TargetFar.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)), ReportCell.Of(fmr?.Threshold),
-            };
-            cells.AddRange(PaperGroupOrder.Select(g => ReportCell.Of(fmr?.Groups.FirstOrDefault(x => x.Group == g)?.Fmr * 100)));
-            cells.Add(ReportCell.Of(fmr?.MaxMinFmrRatio));
-            return (IReadOnlyList<ReportCell>)cells;
-        }).ToList();
-        return new ReportTable("False match rate per group at one global threshold", columns, rows);
+                var r = p.Result;
+                double? Group(string g, Func<GroupFmr, double> f) => r?.Groups.FirstOrDefault(x => x.Group == g) is { } x ? f(x) * 100 : null;
+                var cells = new List<ReportCell> { ReportCell.Of(run.Name), ReportCell.Of(EvidenceFormat.Target(p.TargetFmr)), ReportCell.Of(p.ImpostorPairs), ReportCell.Of(r?.Threshold) };
+                cells.AddRange(PaperGroupOrder.Select(g => ReportCell.Of(Group(g, x => x.Fmr))));
+                cells.AddRange(PaperGroupOrder.Select(g => ReportCell.Of(Group(g, x => x.Fnmr))));
+                cells.AddRange([ReportCell.Of(r?.MaxMinFmrRatio), ReportCell.Of(r?.MaxGeoMeanFmrRatio), ReportCell.Of(r?.MaxMinFnmrRatio), ReportCell.Of(r?.MaxGeoMeanFnmrRatio)]);
+                cells.Add(ReportCell.Of(EvidenceFormat.OperatingPointNote(p)));
+                rows.Add(cells);
+            }
+        }
+
+        return new ReportTable("Operating points: one global threshold on all RFW impostor pairs", columns, rows);
     }
 
     /// <summary>Accuracy (percent) of a benchmark column for one run, or null when the run did not evaluate it.</summary>

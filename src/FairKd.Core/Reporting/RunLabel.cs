@@ -53,6 +53,9 @@ public sealed record RunLabel(string? Label = null, string? Loss = null, string?
 /// <summary>One run in a report: its display name, label and eval.json.</summary>
 public sealed record ReportRun(string Name, RunLabel Label, EvalResult Eval)
 {
+    /// <summary>The run's scores.csv (per-pair distances, identities and folds), or null when the folder has none (schema-1 evaluations).</summary>
+    public string? ScoresFile { get; init; }
+
     /// <summary>Loads RUN_DIR/eval.json (required) and RUN_DIR/run.json (optional).</summary>
     /// <exception cref="UsageException">The folder or its eval.json does not exist.</exception>
     public static ReportRun Load(string runDir)
@@ -62,6 +65,7 @@ public sealed record ReportRun(string Name, RunLabel Label, EvalResult Eval)
         if (!File.Exists(evalPath)) throw new UsageException($"{runDir} has no eval.json (run `fairkd eval ... --out {runDir}` first)");
         var label = RunLabel.ReadOrDefault(runDir);
         var name = label.Label ?? new DirectoryInfo(Path.GetFullPath(runDir)).Name;
-        return new ReportRun(name, label, EvalJson.Read(evalPath));
+        var scores = Path.Combine(runDir, ScoresCsv.FileName);
+        return new ReportRun(name, label, EvalJson.Read(evalPath)) { ScoresFile = File.Exists(scores) ? Path.GetFullPath(scores) : null };
     }
 }

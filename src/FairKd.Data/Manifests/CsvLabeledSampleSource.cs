@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using FairKd.Core;
+using FairKd.Core.IO;
 using FairKd.Core.Records;
 
 namespace FairKd.Data.Manifests;

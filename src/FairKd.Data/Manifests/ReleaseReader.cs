@@ -1,5 +1,6 @@
 using System.Globalization;
 using FairKd.Core;
+using FairKd.Core.IO;
 
 namespace FairKd.Data.Manifests;
 

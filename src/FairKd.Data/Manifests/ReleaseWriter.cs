@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using FairKd.Core.IO;
 
 namespace FairKd.Data.Manifests;
 

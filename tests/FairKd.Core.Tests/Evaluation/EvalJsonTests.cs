@@ -27,7 +27,7 @@ public sealed class EvalJsonTests
             Model = new EvalModelInfo("r34-kd", "sha256:abc", "runs/r34/weights.dat"),
             Protocol = EvalProtocolInfo.From(VerificationProtocol.Default),
             Sets = sets,
-            Rfw = RfwFairness.From(summary, FairnessMetrics.FmrAtGlobalThreshold(pairs)),
+            Rfw = RfwFairness.From(summary, [FairnessMetrics.OperatingPointAt(pairs, 1e-3), FairnessMetrics.OperatingPointAt(pairs, 1e-4)]),
         };
     }
 
@@ -41,7 +41,7 @@ public sealed class EvalJsonTests
         Assert.Equal(["eval.json"], Directory.GetFiles(tmp.Combine("run")).Select(Path.GetFileName));
         var text = File.ReadAllText(path);
         Assert.Contains("\"kind\": \"rfw-group\"", text, StringComparison.Ordinal);
-        Assert.Contains("\"schemaVersion\": 1", text, StringComparison.Ordinal);
+        Assert.Contains("\"schemaVersion\": 2", text, StringComparison.Ordinal);
 
         var back = EvalJson.Read(path);
         Assert.Equal(EvalJson.Serialize(original), EvalJson.Serialize(back));
@@ -61,12 +61,19 @@ public sealed class EvalJsonTests
             var shifted = d.Select(x => x + 0.03 * i).ToArray();
             return (new GroupPairs(g, shifted, s), VerificationScorer.Score(shifted, s));
         }).ToList();
-        var rfw = RfwFairness.Compute(input);
+        var rfw = RfwFairness.Compute(input, [1e-3, 1e-4]);
         Assert.Equal(["African", "Asian", "Caucasian", "Indian"], rfw.Groups.Select(g => g.Group));
         Assert.Equal(input[1].Item2.AccuracyMean * 100, rfw.Groups[0].AccuracyPercent, 1e-12);
         Assert.Equal(rfw.Groups.Average(g => g.AccuracyPercent), rfw.Average, 1e-12);
-        Assert.NotNull(rfw.Fmr);
-        Assert.Equal(4, rfw.Fmr.Groups.Count);
+        Assert.Equal([1e-3, 1e-4], rfw.OperatingPoints.Select(p => p.TargetFmr));
+        Assert.Equal(4 * 3000, rfw.OperatingPoints[0].ImpostorPairs);
+        Assert.Equal(4, rfw.OperatingPoints[0].Result!.Groups.Count);
+        Assert.Equal([3000, 3000, 3000, 3000], rfw.Groups.Select(g => g.GenuinePairs!.Value));
+        Assert.NotNull(rfw.OperatingPoints[1].Result); // 12000 pooled impostors support 1e-4
+        var tooFew = RfwFairness.Compute(input, [1e-5]).OperatingPoints.Single();
+        Assert.Null(tooFew.Result);
+        Assert.Equal("needs ≥ 100000 impostor pairs (has 12000)", tooFew.NullReason);
+
         Assert.Throws<ArgumentException>(() => RfwFairness.Compute(input.Take(3).ToList()));
     }
 
@@ -82,5 +89,36 @@ public sealed class EvalJsonTests
         Assert.Throws<InvalidDataException>(() => EvalJson.Read(path));
         File.WriteAllText(path, "[");
         Assert.Throws<InvalidDataException>(() => EvalJson.Read(path));
+    }
+
+    [Fact]
+    public void A_schema_1_file_written_before_schema_2_is_read_and_converted()
+    {
+        // data/eval-schema1.json: written by the schema-1 EvalJson (FairKd before the fairness evidence), FMR target 1e-2.
+        var path = Path.Combine(RepoPaths.Root, "tests", "FairKd.Core.Tests", "Evaluation", "data", "eval-schema1.json");
+        var old = EvalJson.Read(path);
+        Assert.Equal(1, old.SchemaVersion);
+        Assert.Equal([0.01], old.Protocol.FmrTargets);
+        Assert.Null(old.Protocol.Bootstrap);
+        Assert.All(old.Sets, s => Assert.Null(s.Identities));
+        var point = Assert.Single(old.Rfw!.OperatingPoints);
+        Assert.Equal(0.01, point.TargetFmr);
+        Assert.Equal(4 * 300, point.ImpostorPairs);
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        var fmr = doc.RootElement.GetProperty("rfw").GetProperty("fmr");
+        Assert.Equal(fmr.GetProperty("threshold").GetDouble(), point.Result!.Threshold);
+        Assert.Equal(fmr.GetProperty("groups")[3].GetProperty("fmr").GetDouble(), point.Result.Groups[3].Fmr);
+        Assert.Null(point.Result.Groups[0].FalseMatches);
+        Assert.Null(old.Rfw.AverageInterval);
+
+        // A schema-1 file whose FMR block was null (too few impostors) reads with the reason that it records none.
+        using var tmp = new TempDir("evaljson1");
+        var nullFmr = tmp.Combine("eval.json");
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        node["rfw"]!["fmr"] = null;
+        File.WriteAllText(nullFmr, node.ToJsonString());
+        var none = Assert.Single(EvalJson.Read(nullFmr).Rfw!.OperatingPoints);
+        Assert.Null(none.Result);
+        Assert.Contains("schema-1", none.NullReason, StringComparison.Ordinal);
     }
 }

@@ -105,6 +105,7 @@ public sealed class VerificationGoldenTests
         Assert.NotNull(r);
         Assert.Equal(root.GetProperty("threshold").GetDouble(), r.Threshold, 1e-9);
         Assert.Equal(root.GetProperty("pooledFar").GetDouble(), r.PooledFar, 1e-12);
+        Assert.True(r.PooledFar <= r.TargetFar, $"pooled FMR {r.PooledFar} exceeds the target");
         foreach (var g in r.Groups)
         {
             var e = root.GetProperty("rates").GetProperty(g.Group);

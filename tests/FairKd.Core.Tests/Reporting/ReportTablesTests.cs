@@ -17,7 +17,7 @@ public sealed class ReportTablesTests
         {
             for (var g = 0; g < 4; g++) list.Add(Set(Groups[g], TargetSetKind.RfwGroup, groups[g] / 100, Groups[g]));
             var s = FairnessMetrics.Summarise(Groups.Select((g, i) => new GroupAccuracy(g, groups[i])).ToList());
-            rfw = RfwFairness.From(s, null);
+            rfw = RfwFairness.From(s, []);
         }
 
         list.AddRange(sets.Select(x => Set(x.Name, TargetSetKind.Bin, x.Acc, null)));
@@ -96,20 +96,28 @@ public sealed class ReportTablesTests
     }
 
     [Fact]
-    public void Fmr_table_marks_the_lowest_ratio_and_shows_missing_blocks()
+    public void Operating_point_table_marks_the_lowest_ratios_and_explains_missing_points()
     {
-        static GlobalThresholdFmr Fmr(double ratio) => new(1e-3, 0.9512, 1e-3,
-            Groups.Select((g, i) => new GroupFmr(g, 0.001 * (i + 1), 0.2, 3000, 3000)).ToList(), ratio);
-        ReportRun WithFmr(string name, GlobalThresholdFmr? f)
+        static OperatingPoint Point(double ratio) => new(1e-3, 12000, new GlobalThresholdFmr(1e-3, 0.9512, 1e-3,
+            Groups.Select((g, i) => new GroupFmr(g, 0.001 * (i + 1), 0.2 - (0.01 * i), 3000, 3000) { FalseMatches = 3 * (i + 1), FalseNonMatches = 600 - (30 * i) }).ToList(), ratio)
+        {
+            MaxGeoMeanFmrRatio = ratio / 2,
+            MaxMinFnmrRatio = 0.2 / 0.17,
+            MaxGeoMeanFnmrRatio = 1.1,
+        }, null);
+        ReportRun WithPoints(string name, params OperatingPoint[] points)
         {
             var e = Eval([95, 95, 96, 95]);
-            return new ReportRun(name, new RunLabel(), e with { Rfw = e.Rfw! with { Fmr = f } });
+            return new ReportRun(name, new RunLabel(), e with { Rfw = e.Rfw! with { OperatingPoints = points } });
         }
 
-        var md = ReportTables.FalseMatchRates([WithFmr("x", Fmr(4)), WithFmr("y", Fmr(2.5)), WithFmr("z", null)]).ToMarkdown();
-        Assert.Contains("| x | 0.001 | 0.9512 | 0.300 | 0.400 | 0.200 | 0.100 | 4.00 |", md, StringComparison.Ordinal);
-        Assert.Contains("| y | 0.001 | 0.9512 | 0.300 | 0.400 | 0.200 | 0.100 | **2.50** |", md, StringComparison.Ordinal);
-        Assert.Contains("| z | - | - | - | - | - | - | - |", md, StringComparison.Ordinal);
+        var missing = new OperatingPoint(1e-4, 1200, null, "needs ≥ 10000 impostor pairs (has 1200)");
+        var md = ReportTables.OperatingPoints([WithPoints("x", Point(4)), WithPoints("y", Point(2.5), missing), WithPoints("z")]).ToMarkdown();
+        // Paper group order: Caucasian (0.3 %), Indian (0.4 %), Asian (0.2 %), African (0.1 %); FNMR 18, 17, 19, 20 %.
+        Assert.Contains("| x | 1e-3 | 12000 | 0.9512 | 0.300 | 0.400 | 0.200 | 0.100 | 18.00 | 17.00 | 19.00 | 20.00 | 4.00 | 2.00 | **1.18** | **1.10** | - |", md, StringComparison.Ordinal);
+        Assert.Contains("| y | 1e-3 | 12000 | 0.9512 | 0.300 | 0.400 | 0.200 | 0.100 | 18.00 | 17.00 | 19.00 | 20.00 | **2.50** | **1.25** |", md, StringComparison.Ordinal);
+        Assert.Contains("| y | 1e-4 | 1200 | - | - | - | - | - | - | - | - | - | - | - | - | - | n/a (needs ≥ 10000 impostor pairs (has 1200)) |", md, StringComparison.Ordinal);
+        Assert.Contains("| z | - | - | - | - | - | - | - | - | - | - | - | - | - | - | - | - |", md, StringComparison.Ordinal);
     }
 
     /// <summary>Minimal RFC 4180 reader for the round-trip checks.</summary>

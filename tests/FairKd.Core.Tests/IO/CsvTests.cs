@@ -1,7 +1,7 @@
 using CsCheck;
-using FairKd.Data.Manifests;
+using FairKd.Core.IO;
 
-namespace FairKd.Data.Tests.Manifests;
+namespace FairKd.Core.Tests.IO;
 
 /// <summary>The RFC 4180 writer/reader pair round-trips any text and reports malformed records with line numbers.</summary>
 public class CsvTests

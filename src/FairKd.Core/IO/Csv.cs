@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace FairKd.Data.Manifests;
+namespace FairKd.Core.IO;
 
 /// <summary>
 /// Minimal RFC 4180 CSV: fields containing a comma, a double quote, CR or LF are quoted and inner quotes doubled;
