@@ -1,4 +1,5 @@
 using DuckDB.NET.Data;
+using FairKd.Data.Cache;
 using FairKd.Data.Imaging;
 using FairKd.Tests.Shared;
 using FairKd.Torch.Inference;
@@ -44,6 +45,16 @@ public class EmbedCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         for (var i = 0; i < 16; i++) Assert.Equal(raw[i] / norm, e[i], 4);
         Assert.True(e.Zip(f).Sum(t => t.First * t.Second) < 0.9999f, "the flipped embedding must differ from the plain one");
         Assert.Equal(1f, p[FairKd.Core.Records.EthnicGroups.IndexOf(key.Split('/')[1])]);
+
+        // The session is recorded in _cache.json: the dataset root, the teacher's weights by SHA-256, counts and throughput.
+        var session = Assert.Single(CacheIndex.TryLoad(cache)!.Provenance!);
+        Assert.Equal(("embed", 48L, 48L, 0L), (session.Stage, session.Counts["samples"], session.Counts["embedded"], session.Counts["rejected"]));
+        Assert.Equal(48L, session.Counts["passedThrough112"]);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(EmbedFixture.Weights))),
+            session.Inputs.Single(i => i.Role == "weights").Sha256);
+        Assert.Equal(("folder", Path.GetFullPath(Path.Combine(fx.Data, "real"))), (session.Inputs.Single(i => i.Role == "images:real").Kind, session.Inputs.Single(i => i.Role == "images:real").Path));
+        Assert.Equal(48L, session.Throughput!.Items);
+        Assert.NotNull(session.Commit);
 
         var before = Directory.GetFiles(cache).ToDictionary(x => x, File.GetLastWriteTimeUtc);
         r = ProcessRunner.Fairkd("embed", "--dataset", fx.Real, "--teacher", EmbedFixture.Spec, "--weights", EmbedFixture.Weights,
@@ -124,6 +135,14 @@ public class EmbedCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         var maxDiff = a.Zip(b).Max(t => t.First.E.Zip(t.Second.E).Concat(t.First.F.Zip(t.Second.F)).Max(v => Math.Abs(v.First - v.Second)));
         Assert.True(maxDiff < 1e-5, $"max abs difference {maxDiff}");
         Assert.Equal(a.Select(x => x.P), b.Select(x => x.P));
+
+        // The merged index keeps both partitions' sessions (partition order), and their counts add up to the single run's.
+        var sessions = CacheIndex.TryLoad(merged)!.Provenance!;
+        Assert.Equal(2, sessions.Count);
+        var whole = Assert.Single(CacheIndex.TryLoad(single)!.Provenance!);
+        Assert.Equal(whole.Counts["embedded"], sessions.Sum(x => x.Counts["embedded"]));
+        Assert.True(whole.Counts["centreCropped"] > 0);
+        Assert.Equal(whole.Counts["centreCropped"], sessions.Sum(x => x.Counts.GetValueOrDefault("centreCropped")));
 
         m = ProcessRunner.Fairkd("embed", "merge", fx.Dir.Combine("c-part0"), "--out", fx.Dir.Combine("c-merged-bad"));
         Assert.True(m.ExitCode == 2, m.ToString());

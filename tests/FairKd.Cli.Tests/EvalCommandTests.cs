@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FairKd.Core.Evaluation;
+using FairKd.Core.Records;
 using FairKd.Data.Eval;
 using FairKd.Data.Imaging;
 using FairKd.Data.Readers;
@@ -93,9 +94,35 @@ public class EvalCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         var r = ProcessRunner.Fairkd(Args(first, "--bootstrap", "200", "--seed", "3", "--fmr", "0.05,0.5"));
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Equal(0, ProcessRunner.Fairkd(Args(second, "--bootstrap", "200", "--seed", "3", "--fmr", "0.05,0.5")).ExitCode);
-        foreach (var f in new[] { "eval.json", ScoresCsv.FileName })
-            Assert.True(File.ReadAllBytes(Path.Combine(first, f)).SequenceEqual(File.ReadAllBytes(Path.Combine(second, f))), f);
+        Assert.True(File.ReadAllBytes(Path.Combine(first, ScoresCsv.FileName)).SequenceEqual(File.ReadAllBytes(Path.Combine(second, ScoresCsv.FileName))));
         var result = EvalJson.Read(Path.Combine(first, "eval.json"));
+        var rerun = EvalJson.Read(Path.Combine(second, "eval.json"));
+
+        // eval.json is the same but for the run's own provenance fields (host, start, wall time, throughput): inputs and counts agree.
+        Assert.Equal(EvalJson.Serialize(result with { Provenance = null }), EvalJson.Serialize(rerun with { Provenance = null }));
+        var (p1, p2) = (result.Provenance!, rerun.Provenance!);
+        Assert.Equal(JsonSerializer.Serialize(p1 with { StartedUtc = default, WallSeconds = 0, Throughput = null }),
+            JsonSerializer.Serialize(p2 with { StartedUtc = default, WallSeconds = 0, Throughput = null }));
+        Assert.Equal(("eval", RunProvenance.CurrentSchema), (p1.Stage, p1.Schema));
+        Assert.Equal(RunProvenance.BuildVersion().Commit, p1.Commit);
+        Assert.NotNull(p1.Commit);
+        Assert.Equal(Environment.ProcessorCount, p1.Host.LogicalCores);
+        Assert.True(p1.WallSeconds > 0 && p1.Throughput!.PerSecond > 0 && p1.Throughput.Unit == "images");
+        foreach (var race in new[] { "African", "Asian", "Caucasian", "Indian" })
+        {
+            var pairs = Path.Combine(fx.Data, "rfw", "test", "txts", race, $"{race}_pairs.txt");
+            var input = p1.Inputs.Single(i => i.Role == $"pairs:RFW-{race}");
+            Assert.Equal((Path.GetFullPath(pairs), "file", Sha256(pairs), new FileInfo(pairs).Length), (input.Path, input.Kind, input.Sha256, input.Bytes!.Value));
+            Assert.Equal(Sha256(Path.Combine(fx.Data, "rfw", "test", "txts", race, $"{race}_lmk.txt")), p1.Inputs.Single(i => i.Role == $"landmarks:RFW-{race}").Sha256);
+            Assert.Equal("folder", p1.Inputs.Single(i => i.Role == $"images:RFW-{race}").Kind);
+        }
+
+        Assert.Equal(Sha256(EmbedFixture.Weights), p1.Inputs.Single(i => i.Role == "weights").Sha256);
+        Assert.Equal(result.Sets.Sum(s => s.Pairs), p1.Counts["pairsScored"]);
+        Assert.Equal(p1.Counts["images"], p1.Counts["imagesEmbedded"]);
+        Assert.Equal(p1.Counts["images"], p1.Counts["alignedByLandmarks"] + p1.Counts.GetValueOrDefault("passedThrough112"));
+        Assert.Equal(p1.Counts["alignedByLandmarks"], p1.Counts["imagesMatchedToLandmarks"]);
+        Assert.Empty(p1.Reasons);
         Assert.Equal((200, 3UL), (result.Protocol.Bootstrap!.Resamples, result.Protocol.Bootstrap.Seed));
         Assert.Equal([0.05, 0.5], result.Protocol.FmrTargets);
         var point = result.Rfw!.OperatingPoints[0];
@@ -199,6 +226,15 @@ public class EvalCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         Assert.All(result.Sets.Where(s => s.Name is "RFW-Asian" or "RFW-Caucasian" or "RFW-Indian"), s => Assert.Equal(0, s.DroppedPairs));
         Assert.NotNull(result.Rfw);
 
+        // What the run saw is in its provenance: 3 images rejected, each under its reason, and every dropped pair.
+        var seen = result.Provenance!;
+        Assert.Equal(3, seen.Counts["imagesRejected"]);
+        Assert.Equal(lfwDropped + rfwDropped, seen.Counts["pairsDropped"]);
+        Assert.Equal(3, seen.Reasons.Values.Sum());
+        Assert.Equal(["read", "unaligned", "undecodable"], seen.Reasons.Keys.Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(Sha256(Path.Combine(lfwDir, "pairs.txt")), seen.Inputs.Single(i => i.Role == "pairs:lfw").Sha256);
+        Assert.Equal(Sha256(lmkFile), seen.Inputs.Single(i => i.Role == "landmarks:RFW-African").Sha256);
+
         // Every image of the list unreadable: nothing to score is a failure (exit 1) that names the set, and no eval.json.
         foreach (var f in Directory.GetFiles(lfwDir, "*.jpg", SearchOption.AllDirectories)) File.WriteAllText(f, "x");
         var empty = fx.Dir.Combine("d-empty");
@@ -234,6 +270,11 @@ public class EvalCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         Assert.Equal(lines.Count / 2, set.Pairs);
         Assert.Equal(byIdentity.Count, set.GenuinePairs);
         Assert.Equal(0, set.DroppedPairs);
+        var seen = EvalJson.Read(Path.Combine(run, "eval.json")).Provenance!;
+        var images = lines.Select(l => l.Split(' ')[0]).Distinct().Count();
+        Assert.Equal((images, images, images), (seen.Counts["images"], seen.Counts["imagesMatchedToLandmarks"], seen.Counts["alignedByLandmarks"]));
+        Assert.Equal(Sha256(lmk), seen.Inputs.Single(i => i.Role == "landmarks:unal").Sha256);
+        Assert.Equal(Sha256(list), seen.Inputs.Single(i => i.Role == "pairs:unal").Sha256);
 
         // Without the landmarks the 160x160 images are rejected (--unaligned reject): no pair is left (exit 1) ...
         r = ProcessRunner.Fairkd("eval", "--model", EmbedFixture.Spec, "--weights", EmbedFixture.Weights, "--pairs", $"unal={list}:{root}", "--out", fx.Dir.Combine("u-none"));
@@ -244,7 +285,10 @@ public class EvalCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         r = ProcessRunner.Fairkd("eval", "--model", EmbedFixture.Spec, "--weights", EmbedFixture.Weights, "--pairs", $"unal={list}:{root}",
             "--unaligned", "center-crop", "--out", fx.Dir.Combine("u-crop"));
         Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.Equal(0, EvalJson.Read(fx.Dir.Combine("u-crop", "eval.json")).Sets.Single().DroppedPairs);
+        var cropped = EvalJson.Read(fx.Dir.Combine("u-crop", "eval.json"));
+        Assert.Equal(0, cropped.Sets.Single().DroppedPairs);
+        Assert.Equal(images, cropped.Provenance!.Counts["centreCropped"]);
+        Assert.False(cropped.Provenance.Counts.ContainsKey("alignedByLandmarks"));
     }
 
     [Fact]
@@ -319,4 +363,6 @@ public class EvalCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         Assert.True(r.ExitCode == 2, r.ToString());
         Assert.Contains(message, r.StdErr, StringComparison.Ordinal);
     }
+
+    private static string Sha256(string path) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
 }

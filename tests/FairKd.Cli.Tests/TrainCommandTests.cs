@@ -65,6 +65,16 @@ public class TrainCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         var a = Log(full);
         var b = Log(split);
         Assert.Equal(a.Count, b.Count);
+
+        // model.json records one provenance per session: 7 steps, then the rest; the config itself is unchanged by them.
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(split, "model.json")));
+        var sessions = json.RootElement.GetProperty("provenance").EnumerateArray().ToList();
+        Assert.Equal(2, sessions.Count);
+        Assert.Equal(7, sessions[0].GetProperty("counts").GetProperty("steps").GetInt64());
+        Assert.Equal(a.Count, sessions.Sum(x => x.GetProperty("counts").GetProperty("steps").GetInt64()));
+        Assert.All(sessions, x => Assert.Equal("train", x.GetProperty("stage").GetString()));
+        Assert.Equal(Path.GetFullPath(Path.Combine(fx.Data, "real")),
+            sessions[0].GetProperty("inputs").EnumerateArray().Single(i => i.GetProperty("role").GetString() == "images:real").GetProperty("path").GetString());
         for (var i = 0; i < a.Count; i++)
             Assert.True(Math.Abs(a[i].GetProperty("loss").GetDouble() - b[i].GetProperty("loss").GetDouble()) < 1e-5, $"step {i + 1}: {a[i]} vs {b[i]}");
     }
@@ -117,6 +127,27 @@ public class TrainCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         r = ProcessRunner.Fairkd(["train", "--manifest", release, "--data-root", $"unaligned={fx.Data}/unaligned", "--landmarks", UnalignedLandmarks, .. common, "--out", fromManifest]);
         Assert.True(r.ExitCode == 0, r.ToString());
         var kdManifest = Log(fromManifest).Single().GetProperty("kd_loss").GetDouble();
+
+        // The card and model.json say what each run read: the recipe and the cache index, then the release, cache and landmarks by SHA-256.
+        using (var card = JsonDocument.Parse(File.ReadAllText(Path.Combine(release, "card.json"))))
+        {
+            var built = card.RootElement.GetProperty("provenance");
+            Assert.Equal("manifest", built.GetProperty("stage").GetString());
+            Assert.Equal(Sha(recipe), Input(built, "recipe").GetProperty("sha256").GetString());
+            Assert.Equal(Sha(Path.Combine(aligned, "_cache.json")), Input(built, "cache").GetProperty("sha256").GetString());
+            var counts = built.GetProperty("counts");
+            Assert.Equal(counts.GetProperty("samplesRead").GetInt64(), counts.GetProperty("samplesKept").GetInt64());
+        }
+
+        using (var model = JsonDocument.Parse(File.ReadAllText(Path.Combine(fromManifest, "model.json"))))
+        {
+            var session = model.RootElement.GetProperty("provenance").EnumerateArray().Single();
+            Assert.Equal(Sha(Path.Combine(release, "samples.csv")), Input(session, "manifest:samples.csv").GetProperty("sha256").GetString());
+            Assert.Equal(Sha(Path.Combine(aligned, "_cache.json")), Input(session, "cache").GetProperty("sha256").GetString());
+            Assert.Equal(Sha(Path.Combine(fx.Data, "unaligned", "landmarks.txt")), Input(session, "landmarks:unaligned").GetProperty("sha256").GetString());
+            Assert.Equal("folder", Input(session, "images:unaligned").GetProperty("kind").GetString());
+        }
+
         Assert.True(kdManifest < 0.01 * mismatch, $"KD loss from the manifest {kdManifest} vs {mismatch}");
 
         // Without the landmarks both are refused before training, saying what to pass.
@@ -285,4 +316,9 @@ public class TrainCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         Assert.True(r.ExitCode == 2, r.ToString());
         Assert.Contains(message, r.StdErr, StringComparison.Ordinal);
     }
+
+    private static string Sha(string path) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+
+    private static JsonElement Input(JsonElement provenance, string role) =>
+        provenance.GetProperty("inputs").EnumerateArray().Single(i => i.GetProperty("role").GetString() == role);
 }

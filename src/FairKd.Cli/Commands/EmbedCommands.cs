@@ -73,7 +73,7 @@ internal sealed class EmbedCommands
             using var embedder = model.Embedder;
             if (model.Execution is not null) Console.WriteLine($"embed: {model.Name}: {model.Execution}");
             var settings = new EmbedSettings(batchSize, workers ?? Environment.ProcessorCount, shardRows,
-                fp16Storage ? EmbeddingEncoding.Float16Blob : EmbeddingEncoding.Float32List, partition, force);
+                fp16Storage ? EmbeddingEncoding.Float16Blob : EmbeddingEncoding.Float32List, partition, force, threads);
             return await new EmbedRun(inputs, samples, report, settings).RunAsync(@out, model, labels, ct);
         }, context?.CancellationToken ?? CancellationToken.None);
 

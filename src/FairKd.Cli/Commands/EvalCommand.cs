@@ -4,6 +4,7 @@ using FairKd.Cli.Embedding;
 using FairKd.Cli.Evaluation;
 using FairKd.Core;
 using FairKd.Core.Evaluation;
+using FairKd.Core.Records;
 using FairKd.Data.Cache;
 using FairKd.Data.Imaging;
 using FairKd.Data.Readers;
@@ -54,13 +55,14 @@ internal sealed class EvalCommand
             scoring.Bootstrap.Validate();
             var policy = IngestInputs.ParseUnaligned(unaligned);
             var onnxRun = ModelLoader.OnnxOptions(onnxRuns, threads, onnxInterThreads, onnx);
-            var sets = new EvalSets();
+            var sets = new EvalSets(ProvenanceRecorder.Start("eval", threads));
             var lmk = new Dictionary<string, LandmarkTable>(StringComparer.Ordinal);
             foreach (var l in landmarks ?? [])
             {
                 var p = NamedPath.Parse(l, "--landmarks", NamedPathKind.File);
                 var table = LandmarkFileReader.Read(p.Path, sets.Report);
                 InputFileCheck.Ensure($"--landmarks {l}", p.Path, InputFormat.Landmarks, table.Count, "landmark rows", sets.Report);
+                sets.Provenance.AddFile($"landmarks:{p.Name}", p.Path);
                 lmk[p.Name] = table;
             }
 
@@ -77,6 +79,7 @@ internal sealed class EvalCommand
             if (cache is not null)
             {
                 using var reader = EmbeddingCacheReader.Open(cache);
+                sets.Provenance.AddFile("cache", Path.Combine(cache, CacheIndex.FileName));
                 emb = EvalEmbeddings.FromCache(sets.Images, reader);
                 info = new EvalModelInfo($"cache of {reader.Metadata.Teacher} (weights sha256 {reader.Metadata.WeightsSha256})",
                     EvalEmbeddings.CacheFingerprint(reader.Index), Path.GetFullPath(cache));
@@ -85,12 +88,13 @@ internal sealed class EvalCommand
             {
                 ModelLoader.SetThreads(threads);
                 var loaded = ModelLoader.Load(model, weights, onnx, device, half: false, "--model", onnxRun);
+                sets.Provenance.AddFile(onnx is null ? "weights" : "onnx", loaded.WeightsPath, loaded.WeightsSha256);
                 using var embedder = loaded.Embedder;
                 if (loaded.Execution is not null) Console.WriteLine($"eval: {loaded.Name}: {loaded.Execution}");
                 var imaging = ImagingInputs.For(policy);
                 FusedEmbeddings? result = null;
                 await ConsoleProgress.RunAsync("eval", sets.Images.Count, async advance =>
-                    result = await EvalEmbeddings.WithModelAsync(sets.Images, embedder, imaging, batchSize, workers ?? Environment.ProcessorCount, advance, ct));
+                    result = await EvalEmbeddings.WithModelAsync(sets.Images, embedder, imaging, batchSize, workers ?? Environment.ProcessorCount, advance, sets.Provenance, ct));
                 emb = result!;
                 info = new EvalModelInfo(loaded.Name, loaded.WeightsSha256, Path.GetFullPath(loaded.WeightsPath));
                 Console.WriteLine($"eval: embedded {sets.Images.Count(i => i.Problem is null)} images (+ mirrors) at {emb.ImagesPerSecond:F1} img/s");
@@ -102,6 +106,7 @@ internal sealed class EvalCommand
             ScoresCsv.Write(Path.Combine(@out, ScoresCsv.FileName), scores);
             EvalJson.Write(Path.Combine(@out, EvalRun.FileName), r);
             Console.Write(EvalRun.Table(r));
+            if (r.Provenance is { } seen) Console.WriteLine($"provenance: {seen.Summary()}");
             Console.WriteLine($"eval: wrote {Path.Combine(@out, EvalRun.FileName)} and {ScoresCsv.FileName} ({scores.Count} scored pairs)");
             return ExitCodes.Success;
         }, context?.CancellationToken ?? CancellationToken.None);

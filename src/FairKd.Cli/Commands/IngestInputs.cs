@@ -92,6 +92,35 @@ internal sealed class IngestInputs
 
     /// <summary>New readers over the inputs (each enumeration re-lists the sources), datasets first, then RecordIO files,
     /// then path lists.</summary>
+    /// <summary>Adds every input these options read to <paramref name="provenance"/>: dataset roots (folders), RecordIO packs
+    /// (.idx hashed, .rec by size), path lists and landmark files (hashed).</summary>
+    public void Record(ProvenanceRecorder provenance)
+    {
+        foreach (var d in Datasets)
+        {
+            var spec = DatasetSpec.Parse(d);
+            provenance.AddFolder($"images:{spec.Name}", spec.Root);
+        }
+
+        foreach (var r in Recs)
+        {
+            var p = NamedPath.Parse(r, "--rec", NamedPathKind.FileOrDirectory);
+            var rec = Directory.Exists(p.Path) ? Path.Combine(p.Path, "train.rec") : p.Path;
+            var idx = Path.ChangeExtension(rec, ".idx");
+            if (File.Exists(idx)) provenance.AddFile($"rec-index:{p.Name}", idx);
+            if (File.Exists(rec)) provenance.AddUnhashedFile($"rec:{p.Name}", rec);
+        }
+
+        foreach (var l in PathLists)
+        {
+            var p = NamedPath.Parse(l, "--paths", NamedPathKind.File);
+            provenance.AddFile($"paths:{p.Name}", p.Path);
+        }
+
+        foreach (var (name, file) in ImagingInputs.LandmarkFiles.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            provenance.AddFile($"landmarks:{name}", file);
+    }
+
     public List<ISampleReader> BuildReaders(ReaderReport report)
     {
         var readers = new List<ISampleReader>();

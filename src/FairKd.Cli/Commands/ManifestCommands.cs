@@ -27,9 +27,14 @@ internal sealed class ManifestCommands
             if (cache.Length == 0) throw new UsageException("give at least one --cache DIR");
             var heldOut = HeldOut(ethnicityHoldout);
             var (fingerprints, samples) = ReadCaches(cache);
-            var res = await ManifestBuilder.BuildAsync(r, samples, @out, new ManifestBuildOptions { InputFingerprints = fingerprints, HeldOut = heldOut }, ct);
+            var provenance = Core.Records.ProvenanceRecorder.Start("manifest").AddFile("recipe", recipe);
+            foreach (var c in cache.Select(Path.GetFullPath).Order(StringComparer.Ordinal)) provenance.AddFile("cache", LabelFile(c)); // order-free, like the release
+            if (ethnicityHoldout is not null) provenance.AddFile("ethnicity-holdout", LabelFile(ethnicityHoldout));
+            var res = await ManifestBuilder.BuildAsync(r, samples, @out,
+                new ManifestBuildOptions { InputFingerprints = fingerprints, HeldOut = heldOut, Provenance = provenance }, ct);
             Console.WriteLine($"wrote {res.OutDir}");
             Console.Write(ReleaseStats.Table(res.Card.Numbers));
+            if (res.Card.Provenance is { } seen) Console.WriteLine($"provenance: {seen.Summary()}");
             return ExitCodes.Success;
         }, CancellationToken.None);
 
@@ -108,6 +113,10 @@ internal sealed class ManifestCommands
         var sources = cache.Select(c => (Dir: c, Source: LabeledSampleSources.ForCache(c))).ToList();
         return (sources.Select(s => s.Source.Fingerprint(s.Dir)).ToList(), sources.SelectMany(s => s.Source.Read(s.Dir)));
     }
+
+    /// <summary>The file that describes a labelled folder: an embedding cache's index, else its labels.csv.</summary>
+    private static string LabelFile(string dir) =>
+        Path.Combine(dir, File.Exists(Path.Combine(dir, Data.Cache.CacheIndex.FileName)) ? Data.Cache.CacheIndex.FileName : CsvLabeledSampleSource.FileName);
 
     private static ClassifierAccuracy? HeldOut(string? cacheDir)
     {

@@ -87,9 +87,18 @@ internal sealed class TrainCommand
                 InitWeights = initWeights,
                 KeepCheckpoints = keepCheckpoints,
                 Imaging = imaging,
+                Manifest = manifest,
+                ImageRoots = ImageRoots(dataRoot ?? [], dataset ?? []),
             };
             return new TrainRun(request, samples).RunAsync(ct);
         }, context?.CancellationToken ?? CancellationToken.None);
+
+    /// <summary>NAME=PATH of every --data-root and --dataset (already validated by <see cref="Samples"/>).</summary>
+    private static List<KeyValuePair<string, string>> ImageRoots(string[] roots, string[] datasets) =>
+    [
+        .. roots.Select(r => NamedPath.Parse(r, "--data-root", NamedPathKind.Directory)).Select(p => KeyValuePair.Create(p.Name, p.Path)),
+        .. datasets.Select(d => DatasetSpec.Parse(d)).Select(d => KeyValuePair.Create(d.Name, d.Root)),
+    ];
 
     private static IReadOnlyList<TrainSample> Samples(string? manifest, string[] roots, string[] datasets, CancellationToken ct)
     {

@@ -12,7 +12,7 @@ using FairKd.Data.Readers;
 namespace FairKd.Cli.Embedding;
 
 /// <summary>Settings of one `fairkd embed` run.</summary>
-internal sealed record EmbedSettings(int BatchSize, int Workers, int ShardRows, EmbeddingEncoding Encoding, ShardPartition Partition, bool Force);
+internal sealed record EmbedSettings(int BatchSize, int Workers, int ShardRows, EmbeddingEncoding Encoding, ShardPartition Partition, bool Force, int? Threads = null);
 
 /// <summary>
 /// The embed stage wired: every sample (the cache's key list, listed by the command before any model loaded), skip what the cache already holds, then
@@ -49,6 +49,11 @@ internal sealed class EmbedRun(IngestInputs inputs, IReadOnlyList<SampleRef> sam
         if (writer.ResumePosition > writer.PartitionStart)
             Console.WriteLine($"embed: resuming at sample {writer.ResumePosition - writer.PartitionStart} of {writer.PartitionEnd - writer.PartitionStart} (partition {settings.Partition})");
         var clock = Stopwatch.StartNew();
+        var provenance = ProvenanceRecorder.Start("embed", settings.Threads);
+        inputs.Record(provenance);
+        provenance.AddFile(model.WeightsPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? "onnx" : "weights", model.WeightsPath, model.WeightsSha256);
+        provenance.Count("samples", todo.Count).Count("samplesAlreadyCached", writer.ResumePosition - writer.PartitionStart)
+            .Count("malformedInputEntries", report.Malformed.Count);
         var teacher = new TeacherBatch(model.Embedder, labels);
         long accepted = 0, rejected = 0;
         await ConsoleProgress.RunAsync("embed", todo.Count, async advance =>
@@ -64,10 +69,12 @@ internal sealed class EmbedRun(IngestInputs inputs, IReadOnlyList<SampleRef> sam
             {
                 foreach (var o in outcomes)
                 {
+                    if (o.Item.Face is { } face) provenance.Count(EvalEmbeddingsAlignment(face.Info.Mode));
                     if (o.Target is { } t && await writer.AddAsync(t, o.Item.Face!.Info.Sha256, token)) accepted++;
                     else
                     {
                         if (o.Target is null) await writer.AddRejectAsync(o.Reject!, token);
+                        provenance.Reason(o.Reject?.Reason ?? "non-finite value");
                         rejected++;
                     }
                 }
@@ -77,7 +84,10 @@ internal sealed class EmbedRun(IngestInputs inputs, IReadOnlyList<SampleRef> sam
             await runner.RunAsync();
         });
 
-        var index = await writer.CompleteAsync(ct);
+        provenance.Count("embedded", accepted).Count("rejected", rejected);
+        var session = provenance.Finish(teacher.Images, "images");
+        var index = await writer.CompleteAsync(session, ct);
+        Console.WriteLine($"provenance: {session.Summary()}");
         var seconds = clock.Elapsed.TotalSeconds;
         var rate = teacher.Images / Math.Max(seconds, 1e-9);
         Console.WriteLine($"embed: {accepted} images cached, {rejected} rejected this run ({index.RowCount} rows, {index.RejectCount} rejects, " +
@@ -86,6 +96,8 @@ internal sealed class EmbedRun(IngestInputs inputs, IReadOnlyList<SampleRef> sam
         if (rejected > 0) Console.Error.WriteLine($"warning: {rejected} samples rejected (see {Path.Combine(outDir, "rejects.csv")})");
         return ExitCodes.Success;
     }
+
+    private static string EvalEmbeddingsAlignment(AlignmentMode mode) => Evaluation.EvalEmbeddings.AlignmentCount(mode);
 
     private string Fingerprint(IEthnicitySource labels)
     {

@@ -22,7 +22,7 @@ internal sealed record FusedEmbeddings(int Dim, float[] Values, string?[] Proble
 internal static class EvalEmbeddings
 {
     public static async Task<FusedEmbeddings> WithModelAsync(IReadOnlyList<EvalImage> images, IFaceEmbedder model, ImagingOptions imaging,
-        int batchSize, int workers, Action<long> advance, CancellationToken ct)
+        int batchSize, int workers, Action<long> advance, ProvenanceRecorder provenance, CancellationToken ct)
     {
         var dim = model.EmbeddingSize;
         var values = new float[images.Count * dim];
@@ -46,6 +46,7 @@ internal static class EvalEmbeddings
 
             var r = img.Bytes is { } bytes ? loader.Process(bytes, img.Landmarks) : await loader.LoadAsync(new FileSource(img.Path!), img.Landmarks, token);
             if (!r.Succeeded) problems[i] = r.ToReject(img.Id).Reason;
+            else provenance.Count(AlignmentCount(r.Mode));
             return (i, r.Succeeded ? r.Chw : null);
         }, workers, capacity: 4 * batchSize);
         var batches = runner.Batch("batch", decoded, batchSize);
@@ -84,6 +85,15 @@ internal static class EvalEmbeddings
         await runner.RunAsync();
         return new FusedEmbeddings(dim, values, problems, embedded / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
     }
+
+    /// <summary>The provenance count of an image aligned in <paramref name="mode"/>.</summary>
+    public static string AlignmentCount(AlignmentMode mode) => mode switch
+    {
+        AlignmentMode.Landmarks => "alignedByLandmarks",
+        AlignmentMode.PassThrough => "passedThrough112",
+        AlignmentMode.CenterCrop => "centreCropped",
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),
+    };
 
     /// <summary>The cache's content fingerprint: SHA-256 over the teacher weights hash, the ordered key list hash and every
     /// shard's SHA-256 as recorded in its index (a re-embedded or changed cache gets a new fingerprint).</summary>

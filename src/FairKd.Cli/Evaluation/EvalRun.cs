@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using FairKd.Core.Evaluation;
+using FairKd.Core.Records;
 using FairKd.Core.Reporting;
 
 namespace FairKd.Cli.Evaluation;
@@ -22,6 +23,11 @@ internal static class EvalRun
     /// <summary>The result (with counts and intervals) and every scored pair (scores.csv), in set order.</summary>
     public static (EvalResult Result, IReadOnlyList<ScoredPair> Scores) Score(EvalSets sets, FusedEmbeddings emb, EvalModelInfo model, VerificationProtocol protocol, EvalScoring scoring)
     {
+        var provenance = sets.Provenance;
+        provenance.Count("images", sets.Images.Count).Count("imagesEmbedded", emb.Problems.Count(p => p is null));
+        provenance.Count("imagesRejected", emb.Problems.Count(p => p is not null));
+        foreach (var problem in emb.Problems)
+            if (problem is not null) provenance.Reason(problem);
         var results = new List<TargetSetResult>();
         var scores = new List<ScoredPair>();
         var rfw = new List<(GroupPairs Pairs, VerificationResult Result)>();
@@ -29,6 +35,7 @@ internal static class EvalRun
         {
             var usable = set.Pairs.Where(p => emb.Ok(p.A) && emb.Ok(p.B)).ToList();
             var dropped = set.Pairs.Count - usable.Count;
+            provenance.Count("pairs", set.Pairs.Count).Count("pairsScored", usable.Count).Count("pairsDropped", dropped);
             if (usable.Count < protocol.Folds)
             {
                 var first = set.Pairs.Select(p => emb.Ok(p.A) ? p.B : p.A).Select(i => emb.Problems[i]).FirstOrDefault(x => x is not null);
@@ -59,6 +66,7 @@ internal static class EvalRun
 
         var plain = new EvalResult
         {
+            Provenance = provenance.Finish(sets.Images.Count, "images"),
             Model = model,
             Protocol = EvalProtocolInfo.From(protocol, scoring.FmrTargets),
             Sets = results,

@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
 using FairKd.Core;
 using FairKd.Core.Evaluation;
+using FairKd.Core.IO;
 using FairKd.Core.Records;
 using FairKd.Data.Eval;
 using FairKd.Data.Readers;
@@ -26,9 +26,12 @@ internal sealed record EvalSet(string Name, TargetSetKind Kind, string? Group, s
 /// Every list, landmark file and pack is read completely here, before the command loads a model; a malformed line, a
 /// list without pairs or a file of another kind is a usage error (exit 2) naming the option that reads such a file.
 /// </summary>
-internal sealed class EvalSets
+internal sealed class EvalSets(ProvenanceRecorder provenance)
 {
     private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+
+    /// <summary>Records every list, landmark file, pack and image root read, with the images matched to a landmark row.</summary>
+    public ProvenanceRecorder Provenance { get; } = provenance;
 
     public List<EvalImage> Images { get; } = [];
 
@@ -47,6 +50,7 @@ internal sealed class EvalSets
             {
                 lmk = LandmarkFileReader.Read(layout.LandmarkFile, Report);
                 InputFileCheck.Ensure($"--rfw {root}: {layout.LandmarkFile}", layout.LandmarkFile, InputFormat.Landmarks, lmk.Count, "landmark rows", Report);
+                Provenance.AddFile($"landmarks:RFW-{layout.Race}", layout.LandmarkFile);
             }
 
             AddPairs($"RFW-{layout.Race}", TargetSetKind.RfwGroup, layout.Race, layout.PairsFile, pairs, layout.ImageRoot, lmk, $"rfw/{layout.Race}");
@@ -91,7 +95,9 @@ internal sealed class EvalSets
             pairs.Add(new EvalPair(k, a, b, pack.IsSame[k], null, null));
         }
 
-        Sets.Add(new EvalSet(p.Name, TargetSetKind.Bin, null, Sha256(p.Path), pairs));
+        var sha = FileHash.Sha256(p.Path);
+        Provenance.AddFile($"bin:{p.Name}", p.Path, sha);
+        Sets.Add(new EvalSet(p.Name, TargetSetKind.Bin, null, sha, pairs));
     }
 
     private void AddPairs(string name, TargetSetKind kind, string? group, string file, IReadOnlyList<VerificationPair> pairs, string root, LandmarkTable? lmk, string keyPrefix)
@@ -104,7 +110,9 @@ internal sealed class EvalSets
                 PairIdentity.Of(pair.PathA), PairIdentity.Of(pair.PathB)));
         }
 
-        Sets.Add(new EvalSet(name, kind, group, Sha256(file), list));
+        var sha = FileHash.Sha256(file);
+        Provenance.AddFile($"pairs:{name}", file, sha).AddFolder($"images:{name}", root);
+        Sets.Add(new EvalSet(name, kind, group, sha, list));
     }
 
     private int Image(string root, string relative, LandmarkTable? lmk, string keyPrefix)
@@ -117,6 +125,7 @@ internal sealed class EvalSets
         {
             var match = lmk.Find(relative.Replace('\\', '/'), out landmarks);
             if (match == LandmarkMatch.Ambiguous) problem = "landmarks: several rows match this path";
+            else if (landmarks is not null) Provenance.Count("imagesMatchedToLandmarks");
         }
 
         return Add(new EvalImage(path, path, null, landmarks, $"{keyPrefix}/{relative.Replace('\\', '/')}", problem));
@@ -128,11 +137,5 @@ internal sealed class EvalSets
         Images.Add(image);
         _index[image.Id] = Images.Count - 1;
         return Images.Count - 1;
-    }
-
-    private static string Sha256(string path)
-    {
-        using var f = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(f));
     }
 }

@@ -50,4 +50,10 @@ internal sealed record TrainRequest
 
     /// <summary>--landmarks and --unaligned (parsed by the code ingest and embed use).</summary>
     public required Commands.ImagingInputs Imaging { get; init; }
+
+    /// <summary>The release folder trained on (--manifest), or null.</summary>
+    public string? Manifest { get; init; }
+
+    /// <summary>Image roots by dataset name (--data-root for a manifest, --dataset roots otherwise), for the provenance record.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ImageRoots { get; init; } = [];
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using FairKd.Cli.Embedding;
 using FairKd.Core;
+using FairKd.Core.IO;
 using FairKd.Core.Pipeline;
 using FairKd.Core.Records;
 using FairKd.Data.Training;
@@ -21,6 +22,9 @@ namespace FairKd.Cli.Training;
 internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samples)
 {
     public const string SummaryFile = "train-summary.json";
+
+    /// <summary>The files of a release folder a training run records in its provenance.</summary>
+    private static readonly string[] ManifestFiles = ["samples.csv", "identities.csv", "card.json"];
 
     public async Task<int> RunAsync(CancellationToken ct)
     {
@@ -70,6 +74,8 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
         };
         options.Validate();
         if (Guard(config) is { } done) return done;
+        var provenance = Provenance(targets);
+        config = config with { Provenance = TrainRunConfig.TryRead(req.OutDir)?.Provenance };
 
         Trainer.SeedTorch(req.Seed);
         using var backbone = ModelRegistry.Create(spec);
@@ -128,11 +134,36 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
 
         Export(trainer, backbone, header, spec);
         WriteSummary(summary, pipeline, trainer.State.GlobalStep >= (long)req.Epochs * stepsPerEpoch);
+        provenance.Count("samples", samples.Count).Count("steps", summary.Steps).Count("imagesSeen", summary.Images)
+            .Count("imagesRejected", pipeline.Rejects.Count);
+        foreach (var r in pipeline.Rejects) provenance.Reason(r.Reason);
+        var session = provenance.Finish(summary.Images, "images");
+        config = config with { Provenance = [.. config.Provenance ?? [], session] };
+        config.Write(req.OutDir);
+        Console.WriteLine($"provenance: {session.Summary()}");
         Console.WriteLine($"train: {summary.Steps} steps, last loss {summary.LastLoss:F4}, {summary.ImagesPerSecond:F1} img/s, " +
             $"data wait {100 * summary.DataWaitShare:F1}% of {summary.WallSeconds:F1} s; weights in {Path.Combine(req.OutDir, PipelineFiles.Backbone)}");
         if (pipeline.Rejects.Count > 0)
             Console.Error.WriteLine($"warning: {pipeline.Rejects.Count} images could not be decoded and were left out (first: {pipeline.Rejects.First().Key}: {pipeline.Rejects.First().Reason})");
         return ExitCodes.Success;
+    }
+
+    /// <summary>Starts this session's provenance with every input: the manifest's files, image roots, caches' indexes,
+    /// landmark files and initial weights.</summary>
+    private ProvenanceRecorder Provenance(CacheTeacherTargets? targets)
+    {
+        var p = ProvenanceRecorder.Start("train", req.Threads);
+        if (req.Manifest is { } m)
+        {
+            foreach (var f in ManifestFiles.Select(f => Path.Combine(m, f)).Where(File.Exists))
+                p.AddFile($"manifest:{Path.GetFileName(f)}", f);
+        }
+
+        foreach (var (name, root) in req.ImageRoots) p.AddFolder($"images:{name}", root);
+        foreach (var c in targets is null ? [] : req.Caches) p.AddFile("cache", Path.Combine(c, Data.Cache.CacheIndex.FileName));
+        foreach (var (name, file) in req.Imaging.LandmarkFiles.OrderBy(kv => kv.Key, StringComparer.Ordinal)) p.AddFile($"landmarks:{name}", file);
+        if (req.InitWeights is { } w) p.AddFile("init-weights", w);
+        return p;
     }
 
     private (Func<TrainSample, long> Label, int Classes) Labels(bool kdOnly)
@@ -262,9 +293,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
         if (header is not SoftmaxHeader softmax) throw new UsageException("--target group trains with --loss softmax");
         using var net = new EthnicityNet(spec);
         net.SetFrom(backbone, softmax);
-        var path = Path.Combine(req.OutDir, PipelineFiles.Classifier);
-        ModelWeights.SavePyTorch(net, path + ".tmp");
-        File.Move(path + ".tmp", path, overwrite: true);
+        ModelWeights.SavePyTorch(net, Path.Combine(req.OutDir, PipelineFiles.Classifier));
     }
 
     private void WriteSummary(TrainSummary s, TrainDataPipeline pipeline, bool complete)
@@ -282,11 +311,9 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
             rejectedImages = pipeline.Rejects.Count,
             checkpoint = s.LastCheckpoint,
         }, TrainRunConfig.Json);
-        var path = Path.Combine(req.OutDir, SummaryFile);
-        File.WriteAllText(path + ".tmp", json + "\n");
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(req.OutDir, SummaryFile), json + "\n");
         if (pipeline.Rejects.Count > 0)
-            File.WriteAllLines(Path.Combine(req.OutDir, "rejects.csv"), ["key,stage,reason", .. pipeline.Rejects.Select(r => $"{r.Key},{r.Stage},\"{r.Reason.Replace("\"", "\"\"", StringComparison.Ordinal)}\"")]);
+            Csv.WriteFile(Path.Combine(req.OutDir, "rejects.csv"), ["key", "stage", "reason"], pipeline.Rejects.Select(r => new string?[] { r.Key, r.Stage, r.Reason }));
     }
 
     private string SamplesHash()

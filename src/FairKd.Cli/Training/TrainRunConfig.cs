@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using FairKd.Core.IO;
+using FairKd.Core.Records;
 
 namespace FairKd.Cli.Training;
 
@@ -38,6 +40,11 @@ internal sealed record TrainRunConfig(
     /// absent when every image is labelled and both weights are 1 (the study's loss).</summary>
     public IReadOnlyList<DatasetLossWeights>? LossWeights { get; init; }
 
+    /// <summary>One record per training session of this folder (a resumed run has several): inputs with SHA-256 (manifest files,
+    /// caches' indexes, landmark files, initial weights; image roots as folders), counts (samples, steps, images seen, images
+    /// rejected by reason), FairKd version and commit, host, wall time and images/s. Not part of <see cref="SameAs"/>.</summary>
+    public IReadOnlyList<RunProvenance>? Provenance { get; init; }
+
     internal static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -60,16 +67,14 @@ internal sealed record TrainRunConfig(
         }
     }
 
-    public void Write(string dir)
-    {
-        Directory.CreateDirectory(dir);
-        var path = Path.Combine(dir, FileName);
-        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this, Json) + "\n");
-        File.Move(path + ".tmp", path, overwrite: true);
-    }
+    public void Write(string dir) => AtomicFile.WriteAllText(Path.Combine(dir, FileName), JsonSerializer.Serialize(this, Json) + "\n");
 
-    /// <summary>Equal in every field (lists by value).</summary>
-    public bool SameAs(TrainRunConfig other) => JsonSerializer.Serialize(this, Json) == JsonSerializer.Serialize(other, Json);
+    /// <summary>Equal in every field but <see cref="Provenance"/> (lists by value).</summary>
+    public bool SameAs(TrainRunConfig other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return JsonSerializer.Serialize(this with { Provenance = null }, Json) == JsonSerializer.Serialize(other with { Provenance = null }, Json);
+    }
 }
 
 /// <summary>One dataset's share of the loss in a training run (model.json).</summary>

@@ -22,21 +22,7 @@ public static class EvalJson
     public static string Serialize(EvalResult result) => JsonSerializer.Serialize(result, Options);
 
     /// <summary>Writes <paramref name="result"/> to <paramref name="path"/> atomically (temp file in the same folder, then rename).</summary>
-    public static void Write(string path, EvalResult result)
-    {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + $".tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
-        try
-        {
-            File.WriteAllText(temp, Serialize(result) + "\n");
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+    public static void Write(string path, EvalResult result) => IO.AtomicFile.WriteAllText(path, Serialize(result) + "\n");
 
     /// <summary>
     /// Reads an eval.json of schema 1 or 2; malformed content or another schema version throws

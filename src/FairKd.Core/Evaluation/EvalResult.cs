@@ -199,6 +199,11 @@ public sealed record EvalResult
     /// <summary>Schema version of the file (a schema-1 file read by <see cref="EvalJson.Read"/> keeps 1: its counts and intervals are absent).</summary>
     public int SchemaVersion { get; init; } = CurrentSchemaVersion;
 
+    /// <summary>What the run read (pairs lists, landmark files, packs, image roots, weights or cache, each with SHA-256), what it
+    /// counted (images, matched to landmarks, aligned by landmarks, passed through, centre-cropped, rejected by reason; pairs
+    /// listed, scored, dropped), FairKd's version and commit, the host, wall time and images/s. Null in files written before it existed.</summary>
+    public Records.RunProvenance? Provenance { get; init; }
+
     /// <summary>The model evaluated.</summary>
     public required EvalModelInfo Model { get; init; }
 

@@ -37,6 +37,19 @@ public static class Csv
         w.Write('"');
     }
 
+    /// <summary>Writes a whole CSV file atomically (<see cref="AtomicFile"/>): the header, then every row.</summary>
+    public static void WriteFile(string path, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string?>> rows)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(rows);
+        AtomicFile.Write(path, s =>
+        {
+            using var w = new StreamWriter(s, Utf8, 1 << 16, leaveOpen: true) { NewLine = "\n" };
+            WriteRecord(w, [.. header]);
+            foreach (var row in rows) WriteRecord(w, [.. row]);
+        });
+    }
+
     /// <summary>A StreamWriter for <paramref name="path"/>: UTF-8 without BOM, '\n' line endings, large buffer.</summary>
     public static StreamWriter CreateWriter(string path) =>
         new(path, Utf8, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, BufferSize = 1 << 16 }) { NewLine = "\n" };

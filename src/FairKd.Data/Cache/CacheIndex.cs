@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using FairKd.Core.Records;
 
 namespace FairKd.Data.Cache;
 
@@ -78,6 +79,13 @@ public sealed record CacheIndex
 
     /// <summary>True once every input sample of the range is committed and the key sidecar is written.</summary>
     public required bool Complete { get; init; }
+
+    /// <summary>One record per embedding session that added rows to this cache (a resumed cache has several; a merged cache
+    /// the sessions of every partition): inputs with SHA-256, counts (embedded, rejected by reason, alignment), FairKd
+    /// version and commit, host, wall time and images/s. Null in caches written before it existed. Not part of
+    /// <see cref="ContentFingerprint"/>: the same rows from another host or at another time are the same cache.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<RunProvenance>? Provenance { get; init; }
 
     /// <summary>Target rows in all shards.</summary>
     [JsonIgnore]

@@ -116,6 +116,7 @@ public static class EmbeddingCacheMerger
             RejectCount = rejects.Count,
             RejectsBytes = rejectsLength,
             Complete = true,
+            Provenance = parts.Any(p => p.Index.Provenance is not null) ? [.. parts.SelectMany(p => p.Index.Provenance ?? [])] : null,
         };
         KeySidecar.Write(output, merged.Shards, keys);
         CacheSidecars.Write(output, merged, keys, ct);

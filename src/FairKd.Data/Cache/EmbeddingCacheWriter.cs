@@ -208,7 +208,11 @@ public sealed class EmbeddingCacheWriter : IAsyncDisposable
     /// Commits the last (partial) shard and trailing rejects, writes the key sidecar and marks the index complete.
     /// Every sample of the partition must have been reported. A no-op on a finished cache.
     /// </summary>
-    public async Task<CacheIndex> CompleteAsync(CancellationToken ct = default)
+    public Task<CacheIndex> CompleteAsync(CancellationToken ct = default) => CompleteAsync(null, ct);
+
+    /// <summary>As <see cref="CompleteAsync(CancellationToken)"/>, and appends <paramref name="session"/> (what this embedding
+    /// session read, counted and took) to the index's <see cref="CacheIndex.Provenance"/> in the same atomic write.</summary>
+    public async Task<CacheIndex> CompleteAsync(RunProvenance? session, CancellationToken ct = default)
     {
         if (_next != PartitionEnd)
             throw new InvalidOperationException($"{PartitionEnd - _next} samples of partition {_options.Partition} were not reported (next position {_next}, end {PartitionEnd})");
@@ -219,7 +223,7 @@ public sealed class EmbeddingCacheWriter : IAsyncDisposable
             var keys = await KeySidecar.ScanAsync(_dir, _index, ct);
             KeySidecar.Write(_dir, _index.Shards, keys);
             CacheSidecars.Write(_dir, _index, keys, ct);
-            Publish(_index with { Complete = true });
+            Publish(_index with { Complete = true, Provenance = session is null ? _index.Provenance : [.. _index.Provenance ?? [], session] });
         });
         return _index;
     }

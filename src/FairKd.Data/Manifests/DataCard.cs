@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -141,6 +142,13 @@ public sealed record DataCard
     /// <summary>Summary of <c>fairkd manifest audit</c> (identity overlap with evaluation sets, duplicates), or null when not audited.</summary>
     public AuditCard? Audit { get; init; }
 
+    /// <summary>The build run that wrote the release (<c>manifest build</c>): recipe and cache indexes with SHA-256, counts
+    /// (samples read, in the recipe's datasets, kept; identities), FairKd version and commit, host, wall time and samples/s.
+    /// Absent from imports, from cards written before it existed and from builds given no recorder (library use);
+    /// <c>manifest card</c> keeps it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RunProvenance? Provenance { get; init; }
+
     internal static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -196,6 +204,14 @@ public sealed record DataCard
         L("## Inputs");
         L();
         foreach (var i in Inputs) L($"- {i}");
+        if (Provenance is { } p)
+        {
+            foreach (var i in p.Inputs) L($"- {i.Role}: {i.Path}{(i.Sha256 is null ? "" : $" (sha256 {i.Sha256})")}");
+            L($"- built by FairKd {p.Version}{(p.Commit is null ? "" : $" (commit {p.Commit})")} on {p.Host.CpuModel}, {p.Host.LogicalCores} cores, " +
+              $"{p.StartedUtc.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC, {Fmt(p.WallSeconds)} s: " +
+              string.Join(", ", p.Counts.Select(kv => $"{kv.Key} {kv.Value}")));
+        }
+
         if (Inputs.Count == 0) L("- (none recorded)");
         if (IgnoredDatasets.Count > 0) L($"- ignored datasets (not in the recipe): {string.Join(", ", IgnoredDatasets)}");
         L();

@@ -17,6 +17,10 @@ public sealed record ManifestBuildOptions
     /// recorded in the card; null: the card says why it is unknown. Default: null.</summary>
     public ClassifierAccuracy? HeldOut { get; init; }
 
+    /// <summary>Records the build (the caller adds the inputs it read; the builder counts and finishes it into the card's
+    /// <see cref="DataCard.Provenance"/>). Default: null, no provenance in the card.</summary>
+    public Core.Records.ProvenanceRecorder? Provenance { get; init; }
+
     /// <summary>Test hook: runs on the complete temporary release folder just before it replaces the target.</summary>
     internal Action<string>? BeforeCommit { get; init; }
 

@@ -63,9 +63,10 @@ public static class ManifestBuilder
         var accs = new List<Acc>();
         var rows = new List<Row>();
         var problems = new Problems();
-        long warned = 0;
+        long warned = 0, read = 0;
         foreach (var s in samples)
         {
+            read++;
             if ((rows.Count & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
             present.Add(s.Dataset);
             if (!named.Contains(s.Dataset)) continue;
@@ -147,8 +148,13 @@ public static class ManifestBuilder
         var keptSamples = sorted.Where(r => result.IsKept(r.Identity))
             .Select(r => new ReleaseSample(accs[r.Identity].Dataset, accs[r.Identity].Identity,
                 r.RelativePath ?? r.Key[(accs[r.Identity].Dataset.Length + 1)..], r.Key, r.Sha256));
+        var provenance = options.Provenance?
+            .Count("samplesRead", read).Count("samplesInRecipeDatasets", rows.Count).Count("identities", accs.Count)
+            .Count("samplesKept", numbers.KeptImages).Count("identitiesKept", numbers.KeptIdentities).Count("softLabelWarnings", warned)
+            .Finish(read, "samples");
         var card = ReleaseWriter.Write(outDir, keptSamples, releaseIds, hashes => new DataCard
         {
+            Provenance = provenance,
             Name = recipe.Name,
             Kind = recipe.Kind.ToString().ToLowerInvariant(),
             Description = recipe.Description,

@@ -74,11 +74,20 @@ public sealed class ManifestCommandTests : IDisposable
         Assert.Contains("real fraction: 0.5 of identities", s.StdOut, StringComparison.Ordinal);
         Assert.Contains("group African", s.StdOut, StringComparison.Ordinal);
 
-        // cache order does not matter: byte-identical release
+        // cache order does not matter: byte-identical sample lists, and cards equal but for the build run's own provenance
+        // fields (start, wall time, throughput); the inputs (caches sorted) and counts agree too.
         var out2 = _tmp.Combine("rel2");
         Ok("manifest", "build", recipe, "--cache", syn, "--cache", bupt, "--out", out2);
-        foreach (var f in new[] { "samples.csv", "identities.csv", "card.json", "card.md" })
+        foreach (var f in new[] { "samples.csv", "identities.csv" })
             Assert.Equal(File.ReadAllBytes(Path.Combine(out1, f)), File.ReadAllBytes(Path.Combine(out2, f)));
+        Assert.Equal(CardWithoutRunFields(out1), CardWithoutRunFields(out2));
+        Assert.Equal(CardMarkdownWithoutBuildLine(out1), CardMarkdownWithoutBuildLine(out2));
+        using (var card = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(out1, "card.json"))))
+        {
+            var built = card.RootElement.GetProperty("provenance");
+            Assert.Equal(["cache", "cache", "recipe"], built.GetProperty("inputs").EnumerateArray().Select(i => i.GetProperty("role").GetString()).Order(StringComparer.Ordinal));
+            Assert.Equal(10, built.GetProperty("counts").GetProperty("identitiesKept").GetInt64());
+        }
 
         // drop one sample row: stats recomputes and reports the disagreement
         var lines = File.ReadAllLines(Path.Combine(out2, "samples.csv"));
@@ -199,4 +208,15 @@ public sealed class ManifestCommandTests : IDisposable
         Assert.True(r.ExitCode == 2, r.ToString());
         Assert.False(Directory.Exists(_tmp.Combine("o")));
     }
+
+    private static string CardWithoutRunFields(string release)
+    {
+        var card = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(release, "card.json")))!.AsObject();
+        var p = card["provenance"]!.AsObject();
+        foreach (var field in new[] { "startedUtc", "wallSeconds", "throughput" }) Assert.True(p.Remove(field), field);
+        return card.ToJsonString();
+    }
+
+    private static string CardMarkdownWithoutBuildLine(string release) =>
+        string.Join('\n', File.ReadAllLines(Path.Combine(release, "card.md")).Where(l => !l.StartsWith("- built by FairKd ", StringComparison.Ordinal)));
 }
