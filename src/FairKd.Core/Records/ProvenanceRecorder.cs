@@ -38,47 +38,30 @@ public sealed class ProvenanceRecorder
     /// <summary>Adds an input file, hashing it unless <paramref name="sha256"/> is known; the same role and path are recorded once.</summary>
     public ProvenanceRecorder AddFile(string role, string path, string? sha256 = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(role);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var full = Path.GetFullPath(path);
         lock (_gate)
         {
-            if (_inputs.Any(i => i.Role == role && i.Path == full)) return this;
+            if (_inputs.Any(i => i.Role == role && i.Path == full)) return this; // hashed once
         }
 
-        var input = new ProvenanceInput(role, full, "file", sha256 ?? FileHash.Sha256(full), new FileInfo(full).Length);
-        lock (_gate)
-        {
-            if (!_inputs.Any(i => i.Role == role && i.Path == full)) _inputs.Add(input);
-        }
-
-        return this;
+        return Add(role, full, f => new ProvenanceInput(role, f, "file", sha256 ?? FileHash.Sha256(f), new FileInfo(f).Length));
     }
 
     /// <summary>Adds an input file recorded by size only (a RecordIO .rec of many gigabytes: its .idx is the hashed input).</summary>
-    public ProvenanceRecorder AddUnhashedFile(string role, string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(role);
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var full = Path.GetFullPath(path);
-        var input = new ProvenanceInput(role, full, "file", null, new FileInfo(full).Length);
-        lock (_gate)
-        {
-            if (!_inputs.Any(i => i.Role == role && i.Path == full)) _inputs.Add(input);
-        }
-
-        return this;
-    }
+    public ProvenanceRecorder AddUnhashedFile(string role, string path) => Add(role, path, full => new ProvenanceInput(role, full, "file", null, new FileInfo(full).Length));
 
     /// <summary>Adds an input folder (not hashed: what was read from it is counted).</summary>
-    public ProvenanceRecorder AddFolder(string role, string path)
+    public ProvenanceRecorder AddFolder(string role, string path) => Add(role, path, full => new ProvenanceInput(role, full, "folder", null, null));
+
+    private ProvenanceRecorder Add(string role, string path, Func<string, ProvenanceInput> describe)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(role);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var full = Path.GetFullPath(path);
+        var input = describe(Path.GetFullPath(path));
         lock (_gate)
         {
-            if (!_inputs.Any(i => i.Role == role && i.Path == full)) _inputs.Add(new ProvenanceInput(role, full, "folder", null, null));
+            if (!_inputs.Any(i => i.Role == role && i.Path == input.Path)) _inputs.Add(input);
         }
 
         return this;

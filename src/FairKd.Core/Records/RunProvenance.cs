@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using System.Text.Json.Serialization;
 
 namespace FairKd.Core.Records;
 
@@ -8,7 +9,8 @@ namespace FairKd.Core.Records;
 /// cache's <c>_cache.json</c> (one per embedding session), of a training run's model.json and of a release's card.json.
 /// Two records with the same <see cref="Inputs"/> (paths and SHA-256) and <see cref="Counts"/> evaluated, embedded, trained
 /// or sampled the same thing; <see cref="Host"/>, <see cref="StartedUtc"/>, <see cref="WallSeconds"/> and
-/// <see cref="Throughput"/> are the only fields that differ between reruns of the same inputs on the same build.
+/// <see cref="Throughput"/> are the only fields that differ between reruns of the same inputs on the same build. Its JSON names
+/// are fixed (camelCase) whatever the naming policy of the file that holds it (<c>_cache.json</c> is snake_case).
 /// </summary>
 public sealed record RunProvenance
 {
@@ -16,36 +18,47 @@ public sealed record RunProvenance
     public const string CurrentSchema = "fairkd.provenance/1";
 
     /// <summary>Schema of the block.</summary>
+    [JsonPropertyName("schema")]
     public string Schema { get; init; } = CurrentSchema;
 
     /// <summary>The stage (CLI verb) that wrote it: ingest, embed, manifest, train, eval.</summary>
+    [JsonPropertyName("stage")]
     public required string Stage { get; init; }
 
     /// <summary>FairKd version (e.g. 0.1.0).</summary>
+    [JsonPropertyName("version")]
     public required string Version { get; init; }
 
     /// <summary>Git commit FairKd was built from (null when the build did not know it).</summary>
+    [JsonPropertyName("commit")]
     public string? Commit { get; init; }
 
     /// <summary>Every input file or folder, in the order the stage read them.</summary>
+    [JsonPropertyName("inputs")]
     public required IReadOnlyList<ProvenanceInput> Inputs { get; init; }
 
     /// <summary>What the stage counted (images read, matched to landmarks, centre-cropped, rejected, pairs dropped, ...), keys sorted.</summary>
+    [JsonPropertyName("counts")]
     public required IReadOnlyDictionary<string, long> Counts { get; init; }
 
     /// <summary>Rejected images, dropped pairs or refused rows by reason (the reason's stable prefix), keys sorted; empty when none.</summary>
+    [JsonPropertyName("reasons")]
     public required IReadOnlyDictionary<string, long> Reasons { get; init; }
 
     /// <summary>The machine.</summary>
+    [JsonPropertyName("host")]
     public required ProvenanceHost Host { get; init; }
 
     /// <summary>When the run started (UTC, ISO 8601).</summary>
+    [JsonPropertyName("startedUtc")]
     public required DateTimeOffset StartedUtc { get; init; }
 
     /// <summary>Wall time of the run in seconds.</summary>
+    [JsonPropertyName("wallSeconds")]
     public required double WallSeconds { get; init; }
 
     /// <summary>Items per second over the wall time (null when the stage processed nothing it counts).</summary>
+    [JsonPropertyName("throughput")]
     public ProvenanceThroughput? Throughput { get; init; }
 
     /// <summary>The stable prefix of a reject or drop reason: the text before the first ':' or '(' (trimmed, at most 60 characters),
@@ -83,7 +96,12 @@ public sealed record RunProvenance
 /// <param name="Sha256">SHA-256 of a file (null for a folder, whose images are counted in <see cref="RunProvenance.Counts"/>, and for a
 /// RecordIO .rec, recorded by size beside its hashed .idx).</param>
 /// <param name="Bytes">Size of a file (null for a folder).</param>
-public sealed record ProvenanceInput(string Role, string Path, string Kind, string? Sha256, long? Bytes);
+public sealed record ProvenanceInput(
+    [property: JsonPropertyName("role")] string Role,
+    [property: JsonPropertyName("path")] string Path,
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("sha256")] string? Sha256,
+    [property: JsonPropertyName("bytes")] long? Bytes);
 
 /// <summary>The machine of a run.</summary>
 /// <param name="CpuModel">CPU model name.</param>
@@ -92,10 +110,19 @@ public sealed record ProvenanceInput(string Role, string Path, string Kind, stri
 /// <param name="Threads">Compute threads the run was given (null: the runtime's default).</param>
 /// <param name="Os">OS description.</param>
 /// <param name="Runtime">.NET runtime.</param>
-public sealed record ProvenanceHost(string CpuModel, string Family, int LogicalCores, int? Threads, string Os, string Runtime);
+public sealed record ProvenanceHost(
+    [property: JsonPropertyName("cpuModel")] string CpuModel,
+    [property: JsonPropertyName("family")] string Family,
+    [property: JsonPropertyName("logicalCores")] int LogicalCores,
+    [property: JsonPropertyName("threads")] int? Threads,
+    [property: JsonPropertyName("os")] string Os,
+    [property: JsonPropertyName("runtime")] string Runtime);
 
 /// <summary>Items per second.</summary>
 /// <param name="Items">Items processed.</param>
 /// <param name="Unit">What an item is (images, samples, pairs).</param>
 /// <param name="PerSecond">Items / wall seconds.</param>
-public sealed record ProvenanceThroughput(long Items, string Unit, double PerSecond);
+public sealed record ProvenanceThroughput(
+    [property: JsonPropertyName("items")] long Items,
+    [property: JsonPropertyName("unit")] string Unit,
+    [property: JsonPropertyName("perSecond")] double PerSecond);
