@@ -82,7 +82,10 @@ if [ -f "$home/.nuget/NuGet/NuGet.Config" ]; then cp "$home/.nuget/NuGet/NuGet.C
 if [ -d /etc/opt/NuGet ]; then mkdir -p "$dir/etc/opt" && cp -a /etc/opt/NuGet "$dir/etc/opt/NuGet"; fi
 env | grep -E '^(NUGET_[A-Z_]*|DOTNET_[A-Z_]*|https?_proxy|HTTPS?_PROXY|no_proxy|NO_PROXY)=' > "$dir/tmp/fresh/env" || true
 echo "== passed to the user's environment: $(cut -d= -f1 "$dir/tmp/fresh/env" | tr '\n' ' ')"
-git -C "$repo" bundle create -q "$dir/tmp/fresh/fairkd.bundle" "$ref"
+# a bundle needs a ref, not a bare commit: bundle the commit under a temporary branch name (FAIRKD_REF may be a hash)
+git -C "$repo" update-ref refs/heads/fresh-debian-check "$commit"
+git -C "$repo" bundle create -q "$dir/tmp/fresh/fairkd.bundle" refs/heads/fresh-debian-check
+git -C "$repo" update-ref -d refs/heads/fresh-debian-check
 phase "SDK, NuGet config and bundle copied"
 
 # What runs inside: the Requirements as root, then the README's commands as an unprivileged user.

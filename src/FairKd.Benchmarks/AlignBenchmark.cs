@@ -286,9 +286,6 @@ internal static class AlignBenchmark
         }
 
         md.AppendLine().AppendLine("Goal: C# at least the peer's per-core rate (per-core ratio >= 1.00).");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, md.ToString());
-        File.Move(temp, path, overwrite: true);
+        Core.IO.AtomicFile.WriteAllText(path, md.ToString());
     }
 }

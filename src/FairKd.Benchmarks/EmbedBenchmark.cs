@@ -248,6 +248,6 @@ internal static partial class EmbedBenchmark
         foreach (var r in rows) sb.AppendLine(inv, $"- {r.Model}: {r.Rounds}");
         sb.AppendLine();
         sb.AppendLine("Goal: ratio >= 0.90 (the median of per-round ratios is the figure to read: the two sides of a round run back to back).");
-        File.WriteAllText(path, sb.ToString());
+        Core.IO.AtomicFile.WriteAllText(path, sb.ToString());
     }
 }

@@ -34,9 +34,6 @@ internal static class EvalResultsFile
 
     private static void Write(string text)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(PathOf)!);
-        var tmp = PathOf + $".tmp-{Environment.ProcessId}";
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, PathOf, overwrite: true);
+        Core.IO.AtomicFile.WriteAllText(PathOf, text);
     }
 }

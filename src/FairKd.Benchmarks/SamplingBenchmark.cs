@@ -117,7 +117,7 @@ internal static class SamplingBenchmark
         sb.Append($"- <= 2 GB peak memory: {(peak <= 2L << 30 ? "met" : "NOT met")} ({peak / (1024.0 * 1024 * 1024):F2} GB)\n");
         var dir = Path.Combine(RepoRoot(), "src", "FairKd.Benchmarks", "results");
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "sampling.md"), sb.ToString());
+        Core.IO.AtomicFile.WriteAllText(Path.Combine(dir, "sampling.md"), sb.ToString());
         Console.WriteLine($"wrote {Path.Combine(dir, "sampling.md")}");
     }
 

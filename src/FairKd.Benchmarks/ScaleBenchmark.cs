@@ -39,7 +39,7 @@ internal static class ScaleBenchmark
         md.AppendLine();
         Directory.CreateDirectory(o.Work);
         var path = Path.Combine(BenchPaths.ProjectDir, "results", "scale.md");
-        void Save() => File.WriteAllText(path, md.ToString()); // after every section: a long run keeps what it measured
+        void Save() => Core.IO.AtomicFile.WriteAllText(path, md.ToString()); // after every section: a long run keeps what it measured
         try
         {
             var rates = Stores(o, Line);

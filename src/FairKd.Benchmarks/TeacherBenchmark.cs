@@ -201,7 +201,7 @@ internal static class TeacherBenchmark
             sb.AppendLine(inv, $"| {r.Model} | {r.Parameters:N0} | {r.Batch} | {r.CSharpRate:F2} | {r.CSharpUnfusedRate:F2} | {F(r.PeerRate)} | {F(r.PeerFusedRate)} | {F(r.CSharpRate / r.PeerRate)} | {F(r.CSharpUnfusedRate / r.PeerRate)} | {F(r.CSharpRate / r.PeerFusedRate)} | {r.CSharpBatches}/{r.PeerBatches} | {(double.IsFinite(r.Cosine) ? r.Cosine.ToString("F6", inv) : "n/a")} |");
         sb.AppendLine();
         sb.AppendLine("Goal (issue 3): C#/PyTorch >= 1.00, i.e. `fairkd embed`'s teacher against PyTorch running the same network and weights as the study's code does. The last ratio column compares with PyTorch given the same inference rewrite.");
-        File.WriteAllText(path, sb.ToString());
+        Core.IO.AtomicFile.WriteAllText(path, sb.ToString());
 
         static string F(double v) => double.IsFinite(v) ? v.ToString("F2", CultureInfo.InvariantCulture) : "n/a";
     }

@@ -121,7 +121,7 @@ internal static class TrainBenchmark
         md.AppendLine("machine load affects every variant alike. The data pipeline is not in these numbers (it is prefetched; `fairkd train` reports");
         md.AppendLine("the share of wall time the trainer waited on data: 0.4-1.4 % in the measured `make demo` run).");
         var path = Path.Combine(BenchPaths.ProjectDir, "results", "train.md");
-        File.WriteAllText(path, md.ToString());
+        Core.IO.AtomicFile.WriteAllText(path, md.ToString());
         Console.Write(md);
         return 0;
     }

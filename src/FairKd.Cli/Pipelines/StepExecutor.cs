@@ -126,6 +126,6 @@ internal sealed class StepExecutor(string pipelineOut, StepStateStore store)
             label = step.Label,
             fairkdVersion = typeof(StepExecutor).Assembly.GetName().Version?.ToString(),
         }, Json);
-        StepStateStore.WriteAtomic(Path.Combine(step.OutDir, StepFile), json + "\n");
+        Core.IO.AtomicFile.WriteAllText(Path.Combine(step.OutDir, StepFile), json + "\n");
     }
 }

@@ -86,25 +86,17 @@ internal static class ReportWriter
         return s.Length == 0 ? "run" : s;
     }
 
-    private static string Text(string dir, string name, string content) =>
-        Atomic(dir, name, tmp => File.WriteAllText(tmp, content, new UTF8Encoding(false)));
-
-    private static string Png(string dir, string name, Action<string> save) => Atomic(dir, name, save);
-
-    private static string Atomic(string dir, string name, Action<string> write)
+    private static string Text(string dir, string name, string content)
     {
         var path = Path.Combine(dir, name);
-        var tmp = Path.Combine(dir, $".{Path.GetFileNameWithoutExtension(name)}.tmp-{Guid.NewGuid():N}{Path.GetExtension(name)}");
-        try
-        {
-            write(tmp);
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
+        Core.IO.AtomicFile.WriteAllText(path, content);
+        return path;
+    }
 
+    private static string Png(string dir, string name, Action<string> save)
+    {
+        var path = Path.Combine(dir, name);
+        Core.IO.AtomicFile.WriteViaPath(path, save);
         return path;
     }
 }

@@ -25,15 +25,18 @@ public static class AtomicFile
         s.Write(bytes, 0, bytes.Length);
     });
 
-    /// <summary>Writes <paramref name="bytes"/>.</summary>
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
+    /// <summary>Writes <paramref name="bytes"/>. <paramref name="durable"/> false skips the two fsyncs: for the many small
+    /// files of an output that is regenerated when damaged (the demo data, whose manifest holds every file's SHA-256) the
+    /// rename still makes the file appear whole or not at all.</summary>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes, bool durable = true)
     {
         var copy = bytes.ToArray();
-        Write(path, s => s.Write(copy, 0, copy.Length));
+        Write(path, s => s.Write(copy, 0, copy.Length), durable);
     }
 
-    /// <summary>Lets <paramref name="write"/> fill the temporary file, then makes it <paramref name="path"/>; on failure the target is untouched and the temporary removed.</summary>
-    public static void Write(string path, Action<Stream> write)
+    /// <summary>Lets <paramref name="write"/> fill the temporary file, then makes it <paramref name="path"/>; on failure the target is
+    /// untouched and the temporary removed. <paramref name="durable"/>: fsync the file and the folder (default).</summary>
+    public static void Write(string path, Action<Stream> write, bool durable = true)
     {
         ArgumentNullException.ThrowIfNull(write);
         var full = Path.GetFullPath(path);
@@ -45,11 +48,11 @@ public static class AtomicFile
             using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
             {
                 write(fs);
-                fs.Flush(flushToDisk: true);
+                fs.Flush(flushToDisk: durable);
             }
 
             File.Move(tmp, full, overwrite: true);
-            FlushDirectory(dir);
+            if (durable) FlushDirectory(dir);
         }
         catch
         {
@@ -58,6 +61,43 @@ public static class AtomicFile
             catch (UnauthorizedAccessException) { }
             throw;
         }
+    }
+
+    /// <summary>
+    /// Lets <paramref name="writeTemp"/> write the temporary file by its path (for writers that take a file name, such as
+    /// an image or plot encoder), then makes it <paramref name="path"/> as <see cref="Write"/> does.
+    /// </summary>
+    public static void WriteViaPath(string path, Action<string> writeTemp)
+    {
+        ArgumentNullException.ThrowIfNull(writeTemp);
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var tmp = TempPathFor(full);
+        try
+        {
+            writeTemp(tmp);
+            Commit(tmp, full);
+        }
+        catch
+        {
+            try { File.Delete(tmp); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The last step of a streaming writer that filled <paramref name="temp"/> itself (a Parquet shard, a sample index, a
+    /// rejects file): flushes it to disk, renames it over <paramref name="path"/> and flushes the folder entry.
+    /// </summary>
+    public static void Commit(string temp, string path)
+    {
+        using (var fs = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.Read))
+            fs.Flush(flushToDisk: true);
+        var full = Path.GetFullPath(path);
+        File.Move(temp, full, overwrite: true);
+        FlushDirectory(Path.GetDirectoryName(full)!);
     }
 
     /// <summary>fsyncs a folder so a rename in it survives a power cut (no-op where the OS cannot open folders).</summary>

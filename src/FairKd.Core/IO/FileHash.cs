@@ -13,6 +13,9 @@ public static class FileHash
         return Convert.ToHexStringLower(SHA256.HashData(fs));
     }
 
+    /// <summary>SHA-256 (lower-case hex) of <paramref name="bytes"/>.</summary>
+    public static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
     /// <summary>SHA-256 (lower-case hex) of <paramref name="text"/> as UTF-8.</summary>
     public static string Sha256OfText(string text)
     {

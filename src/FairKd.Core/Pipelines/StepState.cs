@@ -62,19 +62,11 @@ public sealed class StepStateStore(string pipelineOut)
         }
     }
 
-    /// <summary>Writes <paramref name="state"/> (temp file, then rename).</summary>
+    /// <summary>Writes <paramref name="state"/> atomically (<see cref="IO.AtomicFile"/>).</summary>
     public void Write(StepState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         Directory.CreateDirectory(Dir);
-        WriteAtomic(Path.Combine(Dir, FileStem(state.Id) + ".json"), JsonSerializer.Serialize(state, Json) + "\n");
-    }
-
-    /// <summary>Writes text to <paramref name="path"/> through a temp file and a rename.</summary>
-    public static void WriteAtomic(string path, string text)
-    {
-        var temp = path + $".tmp-{Environment.ProcessId}";
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
+        IO.AtomicFile.WriteAllText(Path.Combine(Dir, FileStem(state.Id) + ".json"), JsonSerializer.Serialize(state, Json) + "\n");
     }
 }

@@ -39,14 +39,10 @@ public sealed record RunLabel(string? Label = null, string? Loss = null, string?
         }
     }
 
-    /// <summary>Writes run.json into <paramref name="runDir"/> (temp file then rename).</summary>
+    /// <summary>Writes run.json into <paramref name="runDir"/> atomically.</summary>
     public void Write(string runDir)
     {
-        Directory.CreateDirectory(runDir);
-        var path = Path.Combine(runDir, "run.json");
-        var temp = path + $".tmp-{Guid.NewGuid():N}";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this, Json) + "\n");
-        File.Move(temp, path, overwrite: true);
+        IO.AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), JsonSerializer.Serialize(this, Json) + "\n");
     }
 }
 

@@ -133,5 +133,5 @@ public sealed record CacheIndex
     }
 
     internal void Save(string directory) =>
-        AtomicFile.WriteAllBytes(Path.Combine(directory, FileName), JsonSerializer.SerializeToUtf8Bytes(this, Json));
+        CacheWrites.WriteAllBytes(Path.Combine(directory, FileName), JsonSerializer.SerializeToUtf8Bytes(this, Json));
 }

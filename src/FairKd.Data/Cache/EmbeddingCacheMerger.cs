@@ -94,11 +94,11 @@ public static class EmbeddingCacheMerger
             {
                 ct.ThrowIfCancellationRequested();
                 var name = EmbeddingCacheWriter.ShardName(shards.Count);
-                var temp = Path.Combine(output, name + AtomicFile.TempSuffix);
+                var temp = Path.Combine(output, name + CacheWrites.TempSuffix);
                 var source = Path.Combine(dir, s.File);
                 if (move) File.Move(source, temp, overwrite: true);
                 else File.Copy(source, temp, overwrite: true);
-                File.Move(temp, Path.Combine(output, name), overwrite: true);
+                Core.IO.AtomicFile.Commit(temp, Path.Combine(output, name));
                 shards.Add(s with { File = name });
             }
         }

@@ -87,7 +87,7 @@ public sealed class EmbeddingCacheReader : IDisposable
         {
             ct.ThrowIfCancellationRequested();
             var path = Path.Combine(Directory, s.File);
-            var sha = await Task.Run(() => AtomicFile.Sha256Hex(path), ct);
+            var sha = await Task.Run(() => Core.IO.FileHash.Sha256(path), ct);
             if (sha != s.Sha256) { problems.Add($"{s.File}: SHA-256 {sha} differs from the index ({s.Sha256})"); continue; }
             try
             {

@@ -233,7 +233,7 @@ public sealed class EmbeddingCacheWriter : IAsyncDisposable
     {
         if (_shard is not null) await _shard.DisposeAsync();
         _shard = null;
-        if (_shardTemp is not null) AtomicFile.TryDelete(_shardTemp);
+        if (_shardTemp is not null) CacheWrites.TryDelete(_shardTemp);
         _shardTemp = null;
     }
 
@@ -286,7 +286,7 @@ public sealed class EmbeddingCacheWriter : IAsyncDisposable
         {
             _faulted = true;
             await DisposeAsync();
-            var hint = ex.Message.Contains(AtomicFile.WriteHint, StringComparison.Ordinal) ? "" : " " + AtomicFile.WriteHint;
+            var hint = ex.Message.Contains(CacheWrites.WriteHint, StringComparison.Ordinal) ? "" : " " + CacheWrites.WriteHint;
             throw new IOException($"writing the embedding cache in {_dir} failed: {ex.Message}{hint}. " +
                 "Nothing partial was indexed; rerun to resume from the last complete shard.", ex);
         }
@@ -297,7 +297,7 @@ public sealed class EmbeddingCacheWriter : IAsyncDisposable
         if (_rows.Count == 0) return;
         if (_shard is null)
         {
-            _shardTemp = Path.Combine(_dir, ShardName(_index.Shards.Count) + AtomicFile.TempSuffix);
+            _shardTemp = Path.Combine(_dir, ShardName(_index.Shards.Count) + CacheWrites.TempSuffix);
             var stream = _open(_shardTemp, FileMode.Create);
             // Shards carry the index's metadata: a resumed cache from before the imaging record stays without one throughout.
             _shard = await ShardFileWriter.CreateAsync(stream, _schema, _options.Metadata with { Imaging = _index.Metadata.Imaging }, ct);
@@ -317,10 +317,10 @@ public sealed class EmbeddingCacheWriter : IAsyncDisposable
             await _shard!.CloseAsync();
             _shard = null;
             var final = Path.Combine(_dir, ShardName(shards.Count));
-            File.Move(_shardTemp!, final, overwrite: true);
+            Core.IO.AtomicFile.Commit(_shardTemp!, final);
             _shardTemp = null;
             var rejectsEnd = RejectLog.Append(_dir, _pendingRejects, _open);
-            shards.Add(new ShardEntry(Path.GetFileName(final), _shardRows, new FileInfo(final).Length, AtomicFile.Sha256Hex(final),
+            shards.Add(new ShardEntry(Path.GetFileName(final), _shardRows, new FileInfo(final).Length, Core.IO.FileHash.Sha256(final),
                 _shardFirstKey!, _shardLastKey!, _shardInputStart, _next - _shardInputStart, _pendingRejects.Count, rejectsEnd));
         }
 
@@ -453,7 +453,7 @@ public sealed class EmbeddingCacheWriter : IAsyncDisposable
         foreach (var f in Directory.EnumerateFiles(dir))
         {
             var name = Path.GetFileName(f);
-            var stray = name.EndsWith(AtomicFile.TempSuffix, StringComparison.Ordinal)
+            var stray = name.EndsWith(CacheWrites.TempSuffix, StringComparison.Ordinal)
                 || (name.StartsWith("part-", StringComparison.Ordinal) && name.EndsWith(".parquet", StringComparison.Ordinal) && !indexed.Contains(name));
             if (stray) File.Delete(f);
         }
@@ -467,7 +467,7 @@ public sealed class EmbeddingCacheWriter : IAsyncDisposable
         Directory.EnumerateFiles(dir).Where(f =>
         {
             var n = Path.GetFileName(f);
-            return n.EndsWith(AtomicFile.TempSuffix, StringComparison.Ordinal)
+            return n.EndsWith(CacheWrites.TempSuffix, StringComparison.Ordinal)
                 || (n.StartsWith("part-", StringComparison.Ordinal) && n.EndsWith(".parquet", StringComparison.Ordinal))
                 || n is CacheIndex.FileName or KeySidecar.FileName or RejectLog.FileName or KeyIndex.FileName or TargetMatrix.FileName or TargetMatrix.MetaFileName;
         }).ToList();

@@ -27,7 +27,7 @@ internal static class KeySidecar
         w.WriteArrayHeader(keys.Count);
         foreach (var k in keys) w.Write(k);
         w.Flush();
-        AtomicFile.WriteAllBytes(Path.Combine(directory, FileName), buffer.WrittenSpan);
+        CacheWrites.WriteAllBytes(Path.Combine(directory, FileName), buffer.WrittenSpan);
     }
 
     /// <summary>The keys in cache order, or null when the sidecar is missing, unreadable or stale.</summary>

@@ -18,7 +18,7 @@ internal static class RejectLog
     public static long Create(string directory)
     {
         var path = Path.Combine(directory, FileName);
-        AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(Header));
+        CacheWrites.WriteAllBytes(path, Encoding.UTF8.GetBytes(Header));
         return new FileInfo(path).Length;
     }
 

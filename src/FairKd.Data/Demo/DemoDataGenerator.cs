@@ -88,7 +88,7 @@ public static class DemoDataGenerator
                 var job = jobs[i];
                 var nuisance = FaceNuisance.For(job.Identity, job.Style, new DemoRandom(job.NuisanceSeed));
                 var face = FaceRenderer.Render(job.Identity, nuisance, job.Placement, job.Style);
-                shas[i] = AtomicFile.Write(Path.Combine(root, job.RelativePath), Encode(face, job.Png));
+                shas[i] = WriteRegenerable(Path.Combine(root, job.RelativePath), Encode(face, job.Png));
                 points[i] = face.Landmarks;
                 imagesDone?.Report(Interlocked.Increment(ref done));
             });
@@ -131,7 +131,14 @@ public static class DemoDataGenerator
     {
         var path = Path.Combine(root, relativePath);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        return AtomicFile.Write(path, Encoding.UTF8.GetBytes(content));
+        return WriteRegenerable(path, Encoding.UTF8.GetBytes(content));
+    }
+
+    /// <summary>Writes a demo file atomically (not fsynced: a damaged tree is found by its SHA-256 and regenerated) and returns its SHA-256.</summary>
+    private static string WriteRegenerable(string path, byte[] bytes)
+    {
+        Core.IO.AtomicFile.WriteAllBytes(path, bytes, durable: false);
+        return Core.IO.FileHash.Sha256(bytes);
     }
 
     private static bool IsComplete(string root, DemoManifest manifest) =>

@@ -24,27 +24,12 @@ public static class AlignedImageWriter
         return image;
     }
 
-    /// <summary>Saves the tensor as a PNG at <paramref name="path"/> (written to a temporary name in the same folder, then renamed).</summary>
+    /// <summary>Saves the tensor as a PNG at <paramref name="path"/> (written atomically: <see cref="Core.IO.AtomicFile"/>).</summary>
     public static void SavePng(float[] chw, int size, string path)
     {
         ArgumentNullException.ThrowIfNull(chw);
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var image = ToImage(chw, size))
-            {
-                image.SaveAsPng(temp);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        using var image = ToImage(chw, size);
+        Core.IO.AtomicFile.Write(path, s => image.SaveAsPng(s), durable: false); // one of many derived files, rewritten by a rerun
     }
 
     private static byte ToByte(float v) => (byte)Math.Clamp(MathF.Round((v * 127.5f) + 127.5f), 0f, 255f);

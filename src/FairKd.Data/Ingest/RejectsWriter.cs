@@ -16,7 +16,7 @@ public sealed class RejectsWriter : IDisposable
     public RejectsWriter(string outDir)
     {
         _path = Path.Combine(outDir, FileName);
-        _temp = _path + ".tmp-" + Environment.ProcessId;
+        _temp = Core.IO.AtomicFile.TempPathFor(_path);
         _writer = new StreamWriter(_temp, false, new UTF8Encoding(false)) { NewLine = "\n" };
         _writer.WriteLine("key,stage,reason");
     }
@@ -39,7 +39,7 @@ public sealed class RejectsWriter : IDisposable
     {
         _writer.Flush();
         _writer.Dispose();
-        File.Move(_temp, _path, overwrite: true);
+        Core.IO.AtomicFile.Commit(_temp, _path);
         _completed = true;
     }
 

@@ -25,7 +25,7 @@ public sealed class SampleIndexWriter : IAsyncDisposable
     public SampleIndexWriter(string outDir)
     {
         _path = Path.Combine(outDir, FileName);
-        _temp = _path + ".tmp-" + Environment.ProcessId;
+        _temp = Core.IO.AtomicFile.TempPathFor(_path);
         _stream = new FileStream(_temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None);
     }
 
@@ -56,9 +56,8 @@ public sealed class SampleIndexWriter : IAsyncDisposable
     {
         if (_pending.Count > 0 || !_any) await FlushAsync(ct).ConfigureAwait(false);
         await _stream.FlushAsync(ct).ConfigureAwait(false);
-        _stream.Flush(flushToDisk: true);
         await _stream.DisposeAsync().ConfigureAwait(false);
-        File.Move(_temp, _path, overwrite: true);
+        Core.IO.AtomicFile.Commit(_temp, _path);
         _completed = true;
     }
 

@@ -106,22 +106,14 @@ public static class ReleaseWriter
         catch (UnauthorizedAccessException) { }
     }
 
-    /// <summary>Writes a text file atomically (temp name in the same folder, then rename).</summary>
+    /// <summary>Writes a text file atomically (<see cref="Core.IO.AtomicFile"/>) through a CSV-ready writer (UTF-8, '\n').</summary>
     public static void WriteTextAtomically(string path, Action<TextWriter> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + $".tmp-{Guid.NewGuid():N}";
-        try
+        Core.IO.AtomicFile.Write(path, s =>
         {
-            using (var w = Csv.CreateWriter(temp)) write(w);
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+            using var w = new StreamWriter(s, Csv.Utf8, 1 << 16, leaveOpen: true) { NewLine = "\n" };
+            write(w);
+        });
     }
 }

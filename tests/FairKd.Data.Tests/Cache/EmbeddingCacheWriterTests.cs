@@ -59,7 +59,7 @@ public class EmbeddingCacheWriterTests
         var index = await CacheTestData.WriteAllAsync(tmp.Path, CacheTestData.Options(), Keys);
         var first = index.Shards[0];
         Assert.Equal("part-00000.parquet", first.File);
-        Assert.Equal(AtomicFile.Sha256Hex(tmp.Combine(first.File)), first.Sha256);
+        Assert.Equal(Core.IO.FileHash.Sha256(tmp.Combine(first.File)), first.Sha256);
         Assert.Equal(Keys[0], first.FirstKey);
 
         await using var reader = await ParquetReader.CreateAsync(tmp.Combine(first.File));
@@ -276,15 +276,15 @@ public class EmbeddingCacheWriterTests
         {
             // the index's temp name taken by a folder: the first shard is written, its index update cannot be
             var before = CacheIndex.TryLoad(tmp.Path)!;
-            Directory.CreateDirectory(tmp.Combine(CacheIndex.FileName + AtomicFile.TempSuffix));
+            Directory.CreateDirectory(Core.IO.AtomicFile.TempPathFor(tmp.Combine(CacheIndex.FileName)));
             var ex = await Assert.ThrowsAsync<IOException>(() => CacheTestData.FeedAsync(w, Keys));
             Assert.Contains("cannot write " + tmp.Combine(CacheIndex.FileName), ex.Message, StringComparison.Ordinal);
             Assert.Contains("Nothing partial was indexed", ex.Message, StringComparison.Ordinal);
-            Assert.Single(ex.Message.Split(AtomicFile.WriteHint).Skip(1));
+            Assert.Single(ex.Message.Split(CacheWrites.WriteHint).Skip(1));
             Assert.Equal(before.Shards.Count, CacheIndex.TryLoad(tmp.Path)!.Shards.Count);
         }
 
-        Directory.Delete(tmp.Combine(CacheIndex.FileName + AtomicFile.TempSuffix));
+        Directory.Delete(Core.IO.AtomicFile.TempPathFor(tmp.Combine(CacheIndex.FileName)));
         using var whole = new TempDir("cache-whole");
         await CacheTestData.WriteAllAsync(whole.Path, options, Keys);
         await using (var w = await EmbeddingCacheWriter.OpenAsync(tmp.Path, options, Keys))

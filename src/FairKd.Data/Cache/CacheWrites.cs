@@ -1,9 +1,8 @@
-using System.Security.Cryptography;
-
 namespace FairKd.Data.Cache;
 
-/// <summary>Write-to-temp, flush to disk, rename: a reader sees the old file or the new one, never a torn one.</summary>
-internal static class AtomicFile
+/// <summary>The cache's use of the one atomic-write scheme (<see cref="Core.IO.AtomicFile"/>): its temp suffix (stray
+/// temporaries are deleted on resume) and the hint a failed cache write adds to its message.</summary>
+internal static class CacheWrites
 {
     /// <summary>Suffix of every temporary file in a cache folder (stray ones are deleted on resume).</summary>
     public const string TempSuffix = ".tmp";
@@ -11,22 +10,15 @@ internal static class AtomicFile
     /// <summary>What a failed cache write most likely means, appended once to its message.</summary>
     public const string WriteHint = "(disk full or output folder not writable?)";
 
+    /// <summary>Writes <paramref name="bytes"/> atomically; an IO failure names the file and the hint.</summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
-        var temp = path + TempSuffix;
         try
         {
-            using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                fs.Write(bytes);
-                fs.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite: true);
+            Core.IO.AtomicFile.WriteAllBytes(path, bytes);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temp);
             throw new IOException($"cannot write {path}: {ex.Message} {WriteHint}", ex);
         }
     }
@@ -36,11 +28,5 @@ internal static class AtomicFile
         try { File.Delete(path); }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
-    }
-
-    public static string Sha256Hex(string path)
-    {
-        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        return Convert.ToHexStringLower(SHA256.HashData(fs));
     }
 }
