@@ -23,6 +23,8 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
 {
     public const string SummaryFile = "train-summary.json";
 
+    private int _threads;
+
     /// <summary>The files of a release folder a training run records in its provenance.</summary>
     private static readonly string[] ManifestFiles = ["samples.csv", "identities.csv", "card.json"];
 
@@ -42,7 +44,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
         };
         if (samples.Count == 0) throw new UsageException("no training images");
         if (req.InitWeights is not null && !File.Exists(req.InitWeights)) throw new UsageException($"--init-weights {req.InitWeights}: file not found");
-        ModelLoader.SetThreads(req.Threads);
+        _threads = ModelLoader.SetThreads(req.Threads);
         var (label, classes) = Labels(kdOnly);
         var (weights, lossWeights) = LossWeights(kdOnly);
         using var targets = req.Caches.Count > 0 ? new CacheTeacherTargets(req.Caches) : null;
@@ -152,7 +154,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
     /// landmark files and initial weights.</summary>
     private ProvenanceRecorder Provenance(CacheTeacherTargets? targets)
     {
-        var p = ProvenanceRecorder.Start("train", req.Threads);
+        var p = ProvenanceRecorder.Start("train", _threads);
         if (req.Manifest is { } m)
         {
             foreach (var f in ManifestFiles.Select(f => Path.Combine(m, f)).Where(File.Exists))
