@@ -75,7 +75,8 @@ public class DistillationStepTests
         var margin = (float[])ones.Clone();
         for (var i = 0; i < batch.Count; i += 2) (labels[i], margin[i]) = (-1, 0f);
         var half = h.Trainer.Step(batch with { Step = 1, Labels = labels, MarginWeights = margin });
-        Assert.True(half.MarginLoss > 0.1 && half.KdLoss > 0 && float.IsFinite(half.Loss), $"{half}");
+        // the labelled half still carries a margin term (a run without labelled rows has exactly 0, as in the KD-only test below)
+        Assert.True(half.MarginLoss > 0 && half.KdLoss > 0 && float.IsFinite(half.Loss), $"{half}");
         Assert.Contains("no label", Assert.Throws<ArgumentException>(() => h.Trainer.Step(batch with { Step = 2, Labels = labels })).Message, StringComparison.Ordinal);
     }
 

@@ -16,7 +16,8 @@ internal sealed class SyntheticBatches(int classes, int size, int batch, int ste
 
     public TrainBatch Batch(int epoch, int step, Func<float[], int, float[]>? targets = null)
     {
-        var r = new Random(HashCode.Combine(seed, epoch, step));
+        // not HashCode.Combine: it is randomised per process, which made every test on these batches see other data each run
+        var r = new Random(unchecked((int)((seed * 1_000_003L) + (epoch * 10_007L) + step)));
         var pixels = 3 * size * size;
         var images = new float[batch * pixels];
         var labels = new long[batch];
