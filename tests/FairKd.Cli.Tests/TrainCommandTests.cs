@@ -261,6 +261,71 @@ public class TrainCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
     }
 
     [Fact]
+    public void Several_teachers_give_the_weighted_mean_target_and_are_recorded()
+    {
+        // Teacher A: the committed tiny model; teacher B: a random network of the same shape after one step.
+        var teacherB = fx.Dir.Combine("t-teacher-b");
+        var t = ProcessRunner.Fairkd("train", "--dataset", fx.Real, "--model", EmbedFixture.Spec, "--epochs", "1", "--batch-size", "48", "--max-steps", "1",
+            "--seed", "9", "--out", teacherB);
+        Assert.True(t.ExitCode == 0, t.ToString());
+        string Cache(string name, string weights)
+        {
+            var dir = fx.Dir.Combine(name);
+            var e = ProcessRunner.Fairkd("embed", "--dataset", fx.Real, "--teacher", EmbedFixture.Spec, "--weights", weights, "--ethnicity-from-folders", "--out", dir);
+            Assert.True(e.ExitCode == 0, e.ToString());
+            return dir;
+        }
+
+        var cacheA = Cache("t-cache-a", EmbedFixture.Weights);
+        var cacheB = Cache("t-cache-b", Path.Combine(teacherB, "backbone.pth"));
+
+        // One step of the same student on the same batch (no flips, lr ~0), so the KD term is a function of the weights alone.
+        string[] common = ["train", "--dataset", fx.Real, "--model", EmbedFixture.Spec, "--init-weights", EmbedFixture.Weights, "--epochs", "1",
+            "--batch-size", "48", "--no-flip", "--log-every", "1", "--lr", "1e-9", "--max-steps", "1"];
+        double Kd(string name, params string[] caches)
+        {
+            var run = fx.Dir.Combine(name);
+            var r = ProcessRunner.Fairkd([.. common, .. caches, "--out", run]);
+            Assert.True(r.ExitCode == 0, r.ToString());
+            return Log(run).Single().GetProperty("kd_loss").GetDouble();
+        }
+
+        var onlyA = Kd("t-kd-a", "--cache", cacheA);
+        var onlyB = Kd("t-kd-b", "--cache", cacheB);
+        double Mixed(double wB) => Kd($"t-kd-w{wB}", "--cache", cacheA, "--cache", cacheB, "--kd-weights",
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{1 - wB},{wB}"));
+        var (f0, fQuarter, fHalf, f1) = (Mixed(0), Mixed(0.25), Mixed(0.5), Mixed(1));
+
+        // The weights select the teachers: all of A is A's target, all of B is B's.
+        Assert.Equal(onlyA, f0, 6);
+        Assert.Equal(onlyB, f1, 6);
+        Assert.True(Math.Abs(onlyA - onlyB) > 0.1 * onlyA, $"the two teachers must differ ({onlyA} vs {onlyB})");
+
+        // The target is the weighted mean: |s - (1-w) tA - w tB|^2 is a quadratic in w, so the value at 1/4 follows from 0, 1/2 and 1.
+        var predicted = f0 + (0.25 * ((-3 * f0) + (4 * fHalf) - f1)) + (0.0625 * ((2 * f0) - (4 * fHalf) + (2 * f1)));
+        Assert.True(Math.Abs(fQuarter - predicted) <= 1e-3 * Math.Max(fQuarter, 1e-6), $"KD at w=1/4 {fQuarter}, quadratic through 0, 1/2, 1 gives {predicted}");
+        Assert.True(fHalf < Math.Max(f0, f1), $"the mean target is nearer than the farther teacher ({fHalf} vs {f0}, {f1})");
+
+        // The run records both teachers and their weights; weights that do not fit are refused before training.
+        var model = File.ReadAllText(fx.Dir.Combine("t-kd-w0.25", "model.json"));
+        Assert.Contains("\"kdTeachers\"", model, StringComparison.Ordinal);
+        Assert.Contains("0.75 x " + cacheA, model, StringComparison.Ordinal);
+        Assert.Contains("0.25 x " + cacheB, model, StringComparison.Ordinal);
+        foreach (var (args, message) in new (string[] Args, string Message)[]
+        {
+            (["--cache", cacheA, "--kd-weights", "1"], "give two or more --cache folders"),
+            (["--cache", cacheA, "--cache", cacheB, "--kd-weights", "0.5"], "1 weights for 2 caches"),
+            (["--cache", cacheA, "--cache", cacheB, "--kd-weights", "0.5,x"], "'x' is not a number"),
+            (["--cache", cacheA, "--cache", cacheB, "--kd-weights", "0,0"], "at least one weight must be > 0"),
+        })
+        {
+            var r = ProcessRunner.Fairkd([.. common, .. args, "--out", fx.Dir.Combine("t-kd-bad")]);
+            Assert.True(r.ExitCode == 2, r.ToString());
+            Assert.Contains(message, r.StdErr, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Group_target_writes_a_classifier_that_embed_can_use()
     {
         var run = fx.Dir.Combine("t-eth");

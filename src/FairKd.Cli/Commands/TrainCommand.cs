@@ -32,6 +32,7 @@ internal sealed class TrainCommand
         [Option("cache", Description = "teacher embedding cache: turns KD on; repeatable (a key is looked up in each)")] string[]? cache = null,
         [Option("kd", Description = "KD term: mse (the study's) or cosine")] string kd = "mse",
         [Option("kd-lambda", Description = "KD weight (default: 10000 for mse, 39.0625 for cosine)")] double? kdLambda = null,
+        [Option("kd-weights", Description = "W1,W2,...: the --cache folders are several teachers of the same images, weighted (scaled to sum 1); the KD target is the weighted mean of their normalised embeddings (default: the caches are shards of one teacher)")] string? kdWeights = null,
         [Option("epochs", Description = "epochs")] int epochs = 26,
         [Option("batch-size", Description = "batch size; lr scales by batch/512")] int batchSize = 128,
         [Option("lr", Description = "base learning rate before batch scaling")] double lr = 0.1,
@@ -72,6 +73,7 @@ internal sealed class TrainCommand
                 LossWeights = lossWeight ?? [],
                 KdMode = kd,
                 KdLambda = kdLambda,
+                KdWeights = ParseKdWeights(kdWeights),
                 Epochs = epochs,
                 BatchSize = batchSize,
                 Lr = lr,
@@ -92,6 +94,21 @@ internal sealed class TrainCommand
             };
             return new TrainRun(request, samples).RunAsync(ct);
         }, context?.CancellationToken ?? CancellationToken.None);
+
+    /// <summary>The --kd-weights list (null when absent); each a finite number (the targets check count, sign and sum).</summary>
+    internal static IReadOnlyList<double>? ParseKdWeights(string? text)
+    {
+        if (text is null) return null;
+        var weights = new List<double>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!double.TryParse(part, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var w) || !double.IsFinite(w))
+                throw new UsageException($"--kd-weights {text}: '{part}' is not a number; give one weight per --cache, e.g. 0.5,0.5");
+            weights.Add(w);
+        }
+
+        return weights;
+    }
 
     /// <summary>NAME=PATH of every --data-root and --dataset (already validated by <see cref="Samples"/>).</summary>
     private static List<KeyValuePair<string, string>> ImageRoots(string[] roots, string[] datasets) =>

@@ -20,6 +20,9 @@ internal sealed record TrainRequest
 
     public double? KdLambda { get; init; }
 
+    /// <summary>--kd-weights: the caches are several teachers with these weights (null: shards of one teacher).</summary>
+    public IReadOnlyList<double>? KdWeights { get; init; }
+
     public int Epochs { get; init; } = 26;
 
     public int BatchSize { get; init; } = 128;

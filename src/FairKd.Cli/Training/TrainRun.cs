@@ -47,14 +47,18 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
         _threads = ModelLoader.SetThreads(req.Threads);
         var (label, classes) = Labels(kdOnly);
         var (weights, lossWeights) = LossWeights(kdOnly);
-        using var targets = req.Caches.Count > 0 ? new CacheTeacherTargets(req.Caches) : null;
+        if (req.KdWeights is not null && req.Caches.Count < 2) throw new UsageException("--kd-weights weighs several teachers: give two or more --cache folders, one weight each");
+        using var targets = req.Caches.Count > 0 ? new CacheTeacherTargets(req.Caches, teacherWeights: req.KdWeights) : null;
         if (targets is not null) CheckCache(targets, spec);
         var (imaging, preprocessing) = Preprocessing(targets, spec);
 
         var config = new TrainRunConfig(ModelSpecText.Format(spec), req.Loss.ToLowerInvariant(), req.GroupTarget ? "group" : "identity", classes,
             targets is not null, targets is null ? null : req.KdMode, targets is null ? null : req.KdLambda, req.Caches.Select(Path.GetFullPath).ToList(),
             req.Epochs, req.BatchSize, req.Lr, req.Milestones, req.Seed, req.Flip, samples.Count, SamplesHash(),
-            req.InitWeights is null ? null : ModelWeights.Sha256(req.InitWeights)) { Preprocessing = preprocessing, LossWeights = lossWeights };
+            req.InitWeights is null ? null : ModelWeights.Sha256(req.InitWeights)) {
+            Preprocessing = preprocessing, LossWeights = lossWeights,
+            KdTeachers = targets?.Weights is { } w ? [.. targets.Describe().Select((t, i) => $"{w[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture)} x {t}")] : null,
+        };
         var options = new TrainOptions
         {
             OutputDir = req.OutDir,
@@ -103,7 +107,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
             MaxSteps = req.MaxSteps is { } m ? Math.Max(1, m - trainer.State.GlobalStep) : null }, weights);
         var remaining = Math.Max(0, ((long)(req.Epochs - startEpoch) * stepsPerEpoch) - startStep);
         if (req.MaxSteps is { } max) remaining = Math.Min(remaining, Math.Max(0, max - trainer.State.GlobalStep));
-        Console.WriteLine($"train: {spec.Name} ({ModelSpecText.Format(spec)}), {req.Loss}, {(targets is null ? "no KD" : $"KD {req.KdMode} from {req.Caches.Count} cache(s)")}, " +
+        Console.WriteLine($"train: {spec.Name} ({ModelSpecText.Format(spec)}), {req.Loss}, {(targets is null ? "no KD" : targets.Weights is { } tw ? $"KD {req.KdMode} from {tw.Count} teachers weighted {string.Join(", ", tw.Select(x => x.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)))}" : $"KD {req.KdMode} from {req.Caches.Count} cache(s)")}, " +
             $"{samples.Count} images, {classes} classes, {stepsPerEpoch} steps/epoch x {req.Epochs} epochs, batch {req.BatchSize}");
         TrainSummary summary = null!;
         await ConsoleProgress.RunAsync("train", remaining, unit: "steps", body: async advance =>

@@ -40,6 +40,10 @@ internal sealed record TrainRunConfig(
     /// absent when every image is labelled and both weights are 1 (the study's loss).</summary>
     public IReadOnlyList<DatasetLossWeights>? LossWeights { get; init; }
 
+    /// <summary>With --kd-weights, one entry per teacher: its weight (scaled to sum 1), cache folder, teacher name and weights
+    /// SHA-256 prefix; absent when the caches are shards of one teacher.</summary>
+    public IReadOnlyList<string>? KdTeachers { get; init; }
+
     /// <summary>One record per training session of this folder (a resumed run has several): inputs with SHA-256 (manifest files,
     /// caches' indexes, landmark files, initial weights; image roots as folders), counts (samples, steps, images seen, images
     /// rejected by reason), FairKd version and commit, host, wall time and images/s. Not part of <see cref="SameAs"/>.</summary>
