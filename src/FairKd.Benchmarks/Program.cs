@@ -1,7 +1,7 @@
 namespace FairKd.Benchmarks;
 
 /// <summary>`make bench` entry point: runs each benchmark suite and writes its Markdown results beside this project.
-/// usage: FairKd.Benchmarks all | align | eval | eval-embed | sampling | teacher | embed | onnx | train | scale [options]</summary>
+/// usage: FairKd.Benchmarks all | align | eval | eval-embed | sampling | teacher | embed | onnx | train | train-peer | scale [options]</summary>
 internal static class Program
 {
     private static int Main(string[] args)
@@ -9,7 +9,7 @@ internal static class Program
         FairKd.Torch.Runtime.OneDnnIsa.Apply(); // what fairkd runs (README "Numerics")
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: FairKd.Benchmarks all | align [--seconds S] [--images N] [--out FILE] | eval | eval-embed [--spec SPEC] [--rounds N] | sampling | teacher [--models A,B] [--rounds R] | embed [--images N] [--rounds R] | onnx [--model FILE.onnx] [--rounds R] | train [--steps N] [--students A,B] | scale [--keys N] [--big-keys N] [--identities N] [--rounds R] [--seconds S] [--steps N] [--step-batch B] [--work DIR] [--skip-step] [--skip-manifest] [--keep]");
+            Console.Error.WriteLine("usage: FairKd.Benchmarks all | align [--seconds S] [--images N] [--out FILE] | eval | eval-embed [--spec SPEC] [--rounds N] | sampling | teacher [--models A,B] [--rounds R] | embed [--images N] [--rounds R] | onnx [--model FILE.onnx] [--rounds R] | train [--steps N] [--students A,B] | train-peer [--models A,B] [--steps K] [--rounds R] [--threads N] | scale [--keys N] [--big-keys N] [--identities N] [--rounds R] [--seconds S] [--steps N] [--step-batch B] [--work DIR] [--skip-step] [--skip-manifest] [--keep]");
             return 2;
         }
 
@@ -25,6 +25,7 @@ internal static class Program
             "onnx" => OnnxBenchmark.Run(args[1..]),
             "onnx-plain" => OnnxBenchmark.PlainMain(args[1..]),
             "train" => TrainBenchmark.Run(args[1..]),
+            "train-peer" => TrainStepPeerBenchmark.Run(args[1..]),
             "scale" => ScaleBenchmark.Run(args[1..]),
             "all" => All(),
             _ => Usage(args[0]),
@@ -41,12 +42,13 @@ internal static class Program
         rc = Math.Max(rc, EmbedBenchmark.Run([]));
         rc = Math.Max(rc, OnnxBenchmark.Run([]));
         rc = Math.Max(rc, TrainBenchmark.Run([]));
+        rc = Math.Max(rc, TrainStepPeerBenchmark.Run([]));
         return rc;
     }
 
     private static int Usage(string suite)
     {
-        Console.Error.WriteLine($"unknown benchmark suite '{suite}': use all, align, eval, eval-embed, sampling, teacher, embed, onnx, train or scale");
+        Console.Error.WriteLine($"unknown benchmark suite '{suite}': use all, align, eval, eval-embed, sampling, teacher, embed, onnx, train, train-peer or scale");
         return 2;
     }
 }
