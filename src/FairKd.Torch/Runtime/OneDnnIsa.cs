@@ -18,7 +18,7 @@ namespace FairKd.Torch.Runtime;
 /// <item>The instruction-set cap: <c>ONEDNN_MAX_CPU_ISA</c> set by the user is respected; <c>FAIRKD_ONEDNN_ISA=avx2</c>
 /// (or another oneDNN ISA name) sets it for FairKd's processes; <c>auto</c> (default) leaves oneDNN its widest ISA;
 /// <c>native</c> also keeps oneDNN on for every model. The cap is set with libc <c>setenv</c> before oneDNN's first
-/// primitive (FairKd.Torch's module initializer, <c>fairkd</c>'s Main and the test assemblies call <see cref="Apply"/>).</item>
+/// primitive (FairKd.Torch's module initializer and the test assemblies call <see cref="Apply"/>; `fairkd` loads FairKd.Torch only for the commands that use LibTorch).</item>
 /// </list>
 /// </summary>
 public static class OneDnnIsa
