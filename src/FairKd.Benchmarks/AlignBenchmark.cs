@@ -53,7 +53,7 @@ internal static class AlignBenchmark
             }
         }
 
-        var loadAverage = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+        var loadAverage = BenchHost.LoadAverage();
         var work = Path.Combine(Path.GetTempPath(), $"fairkd-bench-align-{Environment.ProcessId}");
         try
         {

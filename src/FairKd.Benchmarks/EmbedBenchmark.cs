@@ -56,7 +56,7 @@ internal static partial class EmbedBenchmark
             return 1;
         }
 
-        var loadBefore = TeacherBenchmark.LoadAverage();
+        var loadBefore = BenchHost.LoadAverage();
         TorchSharp.torch.set_num_threads(threads);
         var work = Path.Combine(Path.GetTempPath(), $"fairkd-bench-embed-{Environment.ProcessId}");
         var rows = new List<Row>();
@@ -106,7 +106,7 @@ internal static partial class EmbedBenchmark
             Directory.Delete(work, recursive: true);
         }
 
-        WriteMarkdown(output, rows, threads, rounds, loadBefore, TeacherBenchmark.LoadAverage());
+        WriteMarkdown(output, rows, threads, rounds, loadBefore, BenchHost.LoadAverage());
         Console.WriteLine($"wrote {output}");
         return 0;
     }

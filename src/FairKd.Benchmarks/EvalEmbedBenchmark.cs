@@ -198,8 +198,7 @@ internal static class EvalEmbedBenchmark
         return (rate, cpu);
     }
 
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+    private static string LoadAverage() => BenchHost.LoadAverage().Split(' ')[0];
 
     private static double Median<T>(List<T> items, Func<T, double> value)
     {

@@ -136,7 +136,7 @@ internal static class OnnxBenchmark
         var pairImages = EvalEmbedBenchmark.PairImages(rfw, lmk).Count;
         var folderImages = Directory.GetFiles(Path.Combine(rfw, "test", "data"), "*.jpg", SearchOption.AllDirectories).Length;
         var cores = Environment.ProcessorCount;
-        var loadBefore = TeacherBenchmark.LoadAverage();
+        var loadBefore = BenchHost.LoadAverage();
         var samples = Kinds.ToDictionary(k => k, _ => new List<Sample>());
         var decodeMs = new List<double>();
         Console.WriteLine($"onnx: {model}; {pairImages} pair images, {folderImages} in the folder; {rounds} interleaved rounds");
@@ -274,7 +274,7 @@ internal static class OnnxBenchmark
         return 0;
     }
 
-    private static string LoadNow() => TeacherBenchmark.LoadAverage().Split(' ')[0];
+    private static string LoadNow() => BenchHost.LoadAverage().Split(' ')[0];
 
     private static string Markdown(Dictionary<string, List<Sample>> s, string described, int rounds, int pairImages, int folderImages, List<double> decodeMs, string loadBefore)
     {
@@ -287,7 +287,7 @@ internal static class OnnxBenchmark
         sb.AppendLine("# ONNX models: `fairkd eval --onnx` and `fairkd embed --onnx` against a plain ONNX Runtime loop").AppendLine();
         sb.AppendLine(inv, $"- Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         sb.AppendLine(inv, $"- Machine: {host.CpuModel}, CPU family.model.stepping {host.Family} (`lscpu` model name and family), {host.LogicalCores} cores, {host.Os}; .NET {Environment.Version}, ONNX Runtime {OrtEnv.Instance().GetVersionString()}");
-        sb.AppendLine(inv, $"- Load average (1, 5, 15 min): {loadBefore} at start, {TeacherBenchmark.LoadAverage()} at the end. The 2 cores are shared with other jobs (other engineers' builds and tests): absolute rates move with the load, compare the runs of one round");
+        sb.AppendLine(inv, $"- Load average (1, 5, 15 min): {loadBefore} at start, {BenchHost.LoadAverage()} at the end. The 2 cores are shared with other jobs (other engineers' builds and tests): absolute rates move with the load, compare the runs of one round");
         sb.AppendLine(inv, $"- Model: {described}");
         sb.AppendLine(inv, $"- Images: the demo RFW layout, {folderImages} images of {RfwSize}x{RfwSize} aligned with their `_lmk.txt` landmarks; eval and the plain loops embed the {pairImages} in pairs, embed the whole folder. Every image runs with its mirror: img/s counts images, 2 forward passes each");
         sb.AppendLine("- Plain loop (`onnx-plain`, a child process): the faces are decoded, aligned and mirrored first (not timed), then one `InferenceSession` runs them after 2 warm-up runs, one `Run` per face (batch 1): with 1 thread, one after another with ONNX Runtime's default options (the user's loop); with 1 thread per core, one session with 1 intra-op thread shared by that many threads, each taking the next face");

@@ -30,7 +30,7 @@ internal static class ScaleBenchmark
             md.AppendLine(s);
         }
 
-        var load = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+        var load = BenchHost.LoadAverage();
         md.AppendLine("# Scale: target store, key index, manifest build");
         md.AppendLine();
         md.AppendLine(inv, $"Machine (lscpu): {ScaleProbe.Lscpu()}; {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):F1} GB RAM; load average at start {load} (shared with other work); .NET {Environment.Version}.");

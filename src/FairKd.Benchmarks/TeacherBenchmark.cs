@@ -47,7 +47,7 @@ internal static class TeacherBenchmark
             }
         }
 
-        var loadBefore = LoadAverage();
+        var loadBefore = BenchHost.LoadAverage();
         TorchSharp.torch.set_num_threads(threads);
         var work = Path.Combine(Path.GetTempPath(), $"fairkd-bench-teacher-{Environment.ProcessId}");
         Directory.CreateDirectory(work);
@@ -122,7 +122,7 @@ internal static class TeacherBenchmark
             Directory.Delete(work, recursive: true);
         }
 
-        WriteMarkdown(output, rows, threads, rounds, loadBefore, LoadAverage(), peerVersions);
+        WriteMarkdown(output, rows, threads, rounds, loadBefore, BenchHost.LoadAverage(), peerVersions);
         Console.WriteLine($"wrote {output}");
         return 0;
     }
@@ -174,9 +174,6 @@ internal static class TeacherBenchmark
         var s = values.Order().ToList();
         return s.Count % 2 == 1 ? s[s.Count / 2] : (s[(s.Count / 2) - 1] + s[s.Count / 2]) / 2;
     }
-
-    internal static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static string Str(int v) => v.ToString(CultureInfo.InvariantCulture);
 

@@ -39,12 +39,10 @@ internal static class TrainBenchmark
         }
 
         torch.set_num_threads(Environment.ProcessorCount);
-        var load = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+        var load = BenchHost.LoadAverage();
         var work = Path.Combine(Path.GetTempPath(), $"fairkd-bench-train-{Environment.ProcessId}");
         var rng = new Random(5);
-        var images = new float[Batch * 3 * 112 * 112];
-        for (var i = 0; i < images.Length; i++) images[i] = (float)((rng.NextDouble() * 2) - 1);
-        var labels = Enumerable.Range(0, Batch).Select(i => (long)(i * 31 % Classes)).ToArray();
+        var (images, labels) = SyntheticBatch(rng, Batch, Classes);
         var cached = new float[Batch * 512];
         for (var i = 0; i < cached.Length; i++) cached[i] = (float)(rng.NextDouble() - 0.5);
         for (var i = 0; i < Batch; i++) Chw.L2Normalise(cached.AsSpan(i * 512, 512), cached.AsSpan(i * 512, 512));
@@ -124,6 +122,14 @@ internal static class TrainBenchmark
         Core.IO.AtomicFile.WriteAllText(path, md.ToString());
         Console.Write(md);
         return 0;
+    }
+
+    /// <summary>The benchmarks' fixed batch: 3x112x112 images uniform in [-1, 1) drawn from <paramref name="rng"/>, label i*31 mod classes.</summary>
+    internal static (float[] Images, long[] Labels) SyntheticBatch(Random rng, int batch, int classes)
+    {
+        var images = new float[batch * 3 * 112 * 112];
+        for (var i = 0; i < images.Length; i++) images[i] = (float)((rng.NextDouble() * 2) - 1);
+        return (images, [.. Enumerable.Range(0, batch).Select(i => (long)(i * 31 % classes))]);
     }
 
     private static double Median(IReadOnlyList<double> v)

@@ -49,11 +49,8 @@ internal static class TrainStepPeerBenchmark
         }
 
         torch.set_num_threads(threads);
-        var load = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-        var rng = new Random(5);
-        var images = new float[Batch * 3 * 112 * 112];
-        for (var i = 0; i < images.Length; i++) images[i] = (float)((rng.NextDouble() * 2) - 1);
-        var labels = Enumerable.Range(0, Batch).Select(i => (long)(i * 31 % Classes)).ToArray();
+        var load = BenchHost.LoadAverage();
+        var (images, labels) = TrainBenchmark.SyntheticBatch(new Random(5), Batch, Classes);
         var keys = Enumerable.Range(0, Batch).Select(i => $"k{i}").ToArray();
         var work = Path.Combine(Path.GetTempPath(), $"fairkd-bench-train-peer-{Environment.ProcessId}");
         var md = new StringBuilder();
@@ -129,9 +126,5 @@ internal static class TrainStepPeerBenchmark
         return ([.. doc.RootElement.GetProperty("seconds").EnumerateArray().Select(e => e.GetDouble())], doc.RootElement.GetProperty("versions").GetString() ?? "");
     }
 
-    private static double Median(List<double> v)
-    {
-        var s = v.Order().ToList();
-        return s.Count == 0 ? double.NaN : s.Count % 2 == 1 ? s[s.Count / 2] : (s[(s.Count / 2) - 1] + s[s.Count / 2]) / 2;
-    }
+    private static double Median(List<double> v) => v.Count == 0 ? double.NaN : ScaleProbe.Median(v);
 }

@@ -56,12 +56,15 @@ internal static class ModelLoader
         return new OnnxRunOptions(runs, threads, interThreads);
     }
 
-    /// <summary>Sets TorchSharp's intra-op threads when given (default: the library's choice, about one per core) and returns
-    /// the count in effect: training's float results depend on it (README "Numerics"), so runs record it.</summary>
-    public static int SetThreads(int? threads)
+    /// <summary>Sets TorchSharp's intra-op threads when given (default: the library's choice, about one per core).</summary>
+    public static void SetThreads(int? threads)
     {
+        if (threads is null) return;
         if (threads < 1) throw new UsageException("--threads must be at least 1");
-        if (threads is { } n) TorchSharp.torch.set_num_threads(n);
-        return TorchSharp.torch.get_num_threads();
+        TorchSharp.torch.set_num_threads(threads.Value);
     }
+
+    /// <summary>TorchSharp's intra-op threads in effect: training's float results depend on the count (README "Numerics"),
+    /// so a run records it.</summary>
+    public static int TorchThreads() => TorchSharp.torch.get_num_threads();
 }

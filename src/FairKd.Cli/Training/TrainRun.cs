@@ -44,7 +44,8 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
         };
         if (samples.Count == 0) throw new UsageException("no training images");
         if (req.InitWeights is not null && !File.Exists(req.InitWeights)) throw new UsageException($"--init-weights {req.InitWeights}: file not found");
-        _threads = ModelLoader.SetThreads(req.Threads);
+        ModelLoader.SetThreads(req.Threads);
+        _threads = ModelLoader.TorchThreads();
         var (label, classes) = Labels(kdOnly);
         var (weights, lossWeights) = LossWeights(kdOnly);
         if (req.KdWeights is not null && req.Caches.Count < 2) throw new UsageException("--kd-weights weighs several teachers: give two or more --cache folders, one weight each");
