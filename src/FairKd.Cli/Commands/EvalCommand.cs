@@ -41,6 +41,9 @@ internal sealed class EvalCommand
         [Option("bootstrap", Description = "identity-bootstrap resamples for the 95% intervals (0: no intervals)")] int bootstrap = 1000,
         [Option("seed", Description = "seed of the identity bootstrap")] long seed = 1,
         [Option("fmr", Description = "FMR targets of the RFW operating points (one global threshold each), comma-separated")] string fmr = "1e-3,1e-4",
+        [Option("run", Description = "a `fairkd train` run folder: evaluate its checkpoints (the model spec from its model.json) into OUT/checkpoints/NAME/ and the curve OUT/curve.{csv,md}")] string? run = null,
+        [Option("checkpoints", Description = "with --run: all (every checkpoint the run kept; train with --keep-checkpoints 0 to keep every epoch's) or NAME,NAME of checkpoint folders")] string checkpoints = "all",
+        [Option("select", Description = "with --run, also write OUT/eval.json of one checkpoint: last, best-val (the run's --val-split validation), or test-rfw-average (the study's rule: the best RFW average, i.e. selection on the test set; eval.json and the report flag it)")] string? select = null,
         [Option("verbose", Description = "print stack traces on failure")] bool verbose = false,
         [FromService] CoconaAppContext? context = null) =>
         CommandGuard.RunAsync(verbose, async ct =>
@@ -48,31 +51,45 @@ internal sealed class EvalCommand
             if (string.IsNullOrWhiteSpace(@out)) throw new UsageException("--out DIR is required");
             if (batchSize < 1) throw new UsageException("--batch-size must be at least 1");
             if (workers is < 1) throw new UsageException("--workers must be at least 1");
-            var sources = new[] { model is not null || weights is not null, onnx is not null, cache is not null }.Count(x => x);
-            if (sources != 1) throw new UsageException("give exactly one of --model SPEC --weights FILE, --onnx FILE or --cache DIR");
+            var sources = new[] { model is not null || weights is not null, onnx is not null, cache is not null, run is not null }.Count(x => x);
+            if (sources != 1) throw new UsageException("give exactly one of --model SPEC --weights FILE, --onnx FILE, --cache DIR or --run DIR");
+            if (run is null && select is not null) throw new UsageException("--select chooses among a training run's checkpoints: give --run DIR");
+            var plan = run is null ? null : CheckpointEval.Plan(run, checkpoints, select);
             if (seed < 0) throw new UsageException($"--seed must be a non-negative integer (got {seed})");
             var scoring = new EvalScoring(new BootstrapOptions { Resamples = bootstrap, Seed = (ulong)seed }, ParseFmrTargets(fmr));
             scoring.Bootstrap.Validate();
             var policy = IngestInputs.ParseUnaligned(unaligned);
             var onnxRun = ModelLoader.OnnxOptions(onnxRuns, threads, onnxInterThreads, onnx);
-            var sets = new EvalSets(ProvenanceRecorder.Start("eval", threads));
-            var lmk = new Dictionary<string, LandmarkTable>(StringComparer.Ordinal);
-            foreach (var l in landmarks ?? [])
+            EvalSets ReadSets()
             {
-                var p = NamedPath.Parse(l, "--landmarks", NamedPathKind.File);
-                var table = LandmarkFileReader.Read(p.Path, sets.Report);
-                InputFileCheck.Ensure($"--landmarks {l}", p.Path, InputFormat.Landmarks, table.Count, "landmark rows", sets.Report);
-                sets.Provenance.AddFile($"landmarks:{p.Name}", p.Path);
-                lmk[p.Name] = table;
+                var read = new EvalSets(ProvenanceRecorder.Start("eval", threads));
+                var lmk = new Dictionary<string, LandmarkTable>(StringComparer.Ordinal);
+                foreach (var l in landmarks ?? [])
+                {
+                    var p = NamedPath.Parse(l, "--landmarks", NamedPathKind.File);
+                    var table = LandmarkFileReader.Read(p.Path, read.Report);
+                    InputFileCheck.Ensure($"--landmarks {l}", p.Path, InputFormat.Landmarks, table.Count, "landmark rows", read.Report);
+                    read.Provenance.AddFile($"landmarks:{p.Name}", p.Path);
+                    lmk[p.Name] = table;
+                }
+
+                if (rfw is not null) read.AddRfw(rfw);
+                foreach (var s in lfw ?? []) read.AddPairList(s, "--lfw", lfw: true, lmk);
+                foreach (var s in pairs ?? []) read.AddPairList(s, "--pairs", lfw: false, lmk);
+                foreach (var s in bin ?? []) read.AddBin(s);
+                if (read.Sets.Count == 0) throw new UsageException("give at least one evaluation set: --rfw, --lfw, --pairs or --bin");
+                var unknown = lmk.Keys.Where(k => read.Sets.All(s => s.Name != k)).ToList();
+                if (unknown.Count > 0) throw new UsageException($"--landmarks {unknown[0]}: no --lfw/--pairs set of that name");
+                return read;
             }
 
-            if (rfw is not null) sets.AddRfw(rfw);
-            foreach (var s in lfw ?? []) sets.AddPairList(s, "--lfw", lfw: true, lmk);
-            foreach (var s in pairs ?? []) sets.AddPairList(s, "--pairs", lfw: false, lmk);
-            foreach (var s in bin ?? []) sets.AddBin(s);
-            if (sets.Sets.Count == 0) throw new UsageException("give at least one evaluation set: --rfw, --lfw, --pairs or --bin");
-            var unknown = lmk.Keys.Where(k => sets.Sets.All(s => s.Name != k)).ToList();
-            if (unknown.Count > 0) throw new UsageException($"--landmarks {unknown[0]}: no --lfw/--pairs set of that name");
+            var sets = ReadSets();
+            var embedding = new EvalEmbedSettings(ImagingInputs.For(policy), batchSize, workers ?? Environment.ProcessorCount);
+            if (plan is not null)
+            {
+                ModelLoader.SetThreads(threads);
+                return await CheckpointEval.RunAsync(plan, sets, ReadSets, embedding, device, scoring, @out, ct);
+            }
 
             FusedEmbeddings emb;
             EvalModelInfo info;
@@ -91,23 +108,11 @@ internal sealed class EvalCommand
                 sets.Provenance.AddFile(onnx is null ? "weights" : "onnx", loaded.WeightsPath, loaded.WeightsSha256);
                 using var embedder = loaded.Embedder;
                 if (loaded.Execution is not null) Console.WriteLine($"eval: {loaded.Name}: {loaded.Execution}");
-                var imaging = ImagingInputs.For(policy);
-                FusedEmbeddings? result = null;
-                await ConsoleProgress.RunAsync("eval", sets.Images.Count, async advance =>
-                    result = await EvalEmbeddings.WithModelAsync(sets.Images, embedder, imaging, batchSize, workers ?? Environment.ProcessorCount, advance, sets.Provenance, ct));
-                emb = result!;
+                emb = await EvalRun.EmbedAsync(sets, embedder, embedding, ct);
                 info = new EvalModelInfo(loaded.Name, loaded.WeightsSha256, Path.GetFullPath(loaded.WeightsPath));
-                Console.WriteLine($"eval: embedded {sets.Images.Count(i => i.Problem is null)} images (+ mirrors) at {emb.ImagesPerSecond:F1} img/s");
             }
 
-            var failed = emb.Problems.Count(p => p is not null);
-            if (failed > 0) Console.Error.WriteLine($"warning: {failed} of {sets.Images.Count} images could not be embedded (first: {emb.Problems.First(p => p is not null)})");
-            var (r, scores) = EvalRun.Score(sets, emb, info, VerificationProtocol.Default, scoring);
-            ScoresCsv.Write(Path.Combine(@out, ScoresCsv.FileName), scores);
-            EvalJson.Write(Path.Combine(@out, EvalRun.FileName), r);
-            Console.Write(EvalRun.Table(r));
-            if (r.Provenance is { } seen) Console.WriteLine($"provenance: {seen.Summary()}");
-            Console.WriteLine($"eval: wrote {Path.Combine(@out, EvalRun.FileName)} and {ScoresCsv.FileName} ({scores.Count} scored pairs)");
+            EvalRun.ScoreAndWrite(sets, emb, info, scoring, @out, print: true);
             return ExitCodes.Success;
         }, context?.CancellationToken ?? CancellationToken.None);
 

@@ -47,6 +47,8 @@ internal sealed class TrainCommand
         [Option("log-every", Description = "JSONL/TensorBoard record every N steps")] int logEvery = 50,
         [Option("keep-checkpoints", Description = "keep the newest N checkpoints; 0 keeps all")] int keepCheckpoints = 3,
         [Option("init-weights", Description = "initialise the backbone from these weights (fine-tuning)")] string? initWeights = null,
+        [Option("val-split", Description = "P: hold out this share of the training identities (per group, seeded by --seed) and validate every epoch's checkpoint on their pairs (validation/, train.jsonl kind val)")] double? valSplit = null,
+        [Option("select", Description = "which weights become backbone.pth: last, or best-val (the epoch with the best --val-split accuracy); recorded in model.json")] string select = "last",
         [Option("verbose", Description = "print stack traces on failure")] bool verbose = false,
         [FromService] CoconaAppContext? context = null) =>
         CommandGuard.RunAsync(verbose, ct =>
@@ -88,6 +90,8 @@ internal sealed class TrainCommand
                 LogEvery = logEvery,
                 InitWeights = initWeights,
                 KeepCheckpoints = keepCheckpoints,
+                ValSplit = valSplit,
+                Select = select,
                 Imaging = imaging,
                 Manifest = manifest,
                 ImageRoots = ImageRoots(dataRoot ?? [], dataset ?? []),

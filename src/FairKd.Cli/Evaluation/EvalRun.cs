@@ -15,10 +15,41 @@ internal sealed record EvalScoring(BootstrapOptions Bootstrap, IReadOnlyList<dou
     public static EvalScoring Default { get; } = new(BootstrapOptions.Default, RfwFairness.DefaultFmrTargets);
 }
 
+/// <summary>How `fairkd eval` decodes and batches images for a model: aligned as <paramref name="Imaging"/> says, <paramref name="BatchSize"/>
+/// images per call, <paramref name="Workers"/> decode workers.</summary>
+internal sealed record EvalEmbedSettings(Data.Imaging.ImagingOptions Imaging, int BatchSize, int Workers);
+
 /// <summary>Scores every set (pairs whose images failed are dropped and counted), the RFW fairness block, eval.json, scores.csv and the printed table.</summary>
 internal static class EvalRun
 {
     public const string FileName = "eval.json";
+
+    /// <summary>Embeds every image of <paramref name="sets"/> (and its mirror) with <paramref name="embedder"/>, with a progress line.</summary>
+    public static async Task<FusedEmbeddings> EmbedAsync(EvalSets sets, Core.Records.IFaceEmbedder embedder, EvalEmbedSettings settings, CancellationToken ct)
+    {
+        FusedEmbeddings? result = null;
+        await ConsoleProgress.RunAsync("eval", sets.Images.Count, async advance =>
+            result = await EvalEmbeddings.WithModelAsync(sets.Images, embedder, settings.Imaging, settings.BatchSize, settings.Workers, advance, sets.Provenance, ct));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"eval: embedded {sets.Images.Count(i => i.Problem is null)} images (+ mirrors) at {result!.ImagesPerSecond:F1} img/s"));
+        return result;
+    }
+
+    /// <summary>Scores, writes eval.json and scores.csv into <paramref name="outDir"/>, and (with <paramref name="print"/>) prints the table.</summary>
+    public static EvalResult ScoreAndWrite(EvalSets sets, FusedEmbeddings emb, EvalModelInfo info, EvalScoring scoring, string outDir, bool print,
+        EvalSelection? selection = null)
+    {
+        var failed = emb.Problems.Count(p => p is not null);
+        if (failed > 0) Console.Error.WriteLine($"warning: {failed} of {sets.Images.Count} images could not be embedded (first: {emb.Problems.First(p => p is not null)})");
+        var (r, scores) = Score(sets, emb, info, VerificationProtocol.Default, scoring);
+        r = r with { Selection = selection };
+        ScoresCsv.Write(Path.Combine(outDir, ScoresCsv.FileName), scores);
+        EvalJson.Write(Path.Combine(outDir, FileName), r);
+        if (print) Console.Write(Table(r));
+        if (r.Provenance is { } seen) Console.WriteLine($"provenance: {seen.Summary()}");
+        Console.WriteLine($"eval: wrote {Path.Combine(outDir, FileName)} and {ScoresCsv.FileName} ({scores.Count} scored pairs)");
+        return r;
+    }
 
     /// <summary>The result (with counts and intervals) and every scored pair (scores.csv), in set order.</summary>
     public static (EvalResult Result, IReadOnlyList<ScoredPair> Scores) Score(EvalSets sets, FusedEmbeddings emb, EvalModelInfo model, VerificationProtocol protocol, EvalScoring scoring)

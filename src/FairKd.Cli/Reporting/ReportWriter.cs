@@ -5,7 +5,7 @@ using FairKd.Core.Reporting;
 namespace FairKd.Cli.Reporting;
 
 /// <summary>
-/// Writes a report folder: fairness.{md,csv}, benchmarks.{md,csv}, fmr.{md,csv} (operating points), evidence.md with
+/// Writes a report folder: fairness.{md,csv}, benchmarks.{md,csv}, fmr.{md,csv} (operating points), selection.{md,csv}, evidence.md with
 /// evidence-NN-&lt;run&gt;-{rfw,operating-points,sets}.csv per run, kd-comparisons.{md,csv}, group-accuracy.png,
 /// det-NN-&lt;run&gt;.png and roc-NN-&lt;run&gt;.png per run with RFW groups, accuracy-vs-ser.png and report.md embedding them.
 /// Every file is written to a temporary name in the folder and then renamed.
@@ -40,6 +40,14 @@ internal static class ReportWriter
             }
         }
 
+        var selection = EvidenceTables.Selection(runs);
+        written.Add(Text(outDir, "selection.md", $"## {selection.Title}\n\n{selection.ToMarkdown()}"));
+        written.Add(Text(outDir, "selection.csv", selection.ToCsv()));
+        var onTest = EvidenceTables.SelectedOnTestSet(runs);
+        var selectionIntro = SelectionIntro + (onTest.Count == 0 ? ""
+            : $" **Warning: {string.Join(", ", onTest)} {(onTest.Count == 1 ? "was" : "were")} chosen on the test set (the study's rule, `--select test-rfw-average`); " +
+              "their RFW numbers are optimistic and not comparable with runs chosen without the test set.**");
+        var selectionSection = new ReportSection("Model selection", selectionIntro, [selection]);
         var evidenceSection = new ReportSection("Fairness evidence per run", EvidenceIntro, evidence);
         var comparisonSection = new ReportSection("KD vs no KD", ComparisonIntro, [comparisons]);
         written.Add(Text(outDir, "evidence.md", ReportDocument.Section(evidenceSection)));
@@ -65,7 +73,8 @@ internal static class ReportWriter
             images.Add(new ReportImage($"ROC per RFW group: {run.Name}", roc));
         }
 
-        written.Add(Text(outDir, "report.md", ReportDocument.Build([fairness, benchmark, fmr], images, published is not null, [evidenceSection, comparisonSection])));
+        written.Add(Text(outDir, "report.md", ReportDocument.Build([fairness, benchmark, fmr], images, published is not null, [selectionSection, evidenceSection, comparisonSection],
+            onTest.Count == 0 ? null : [$"{string.Join(", ", onTest)}: checkpoint chosen on the test set (the study's rule, `--select test-rfw-average`); see Model selection."])));
         return written;
     }
 
@@ -73,6 +82,11 @@ internal static class ReportWriter
         "Per run: the RFW statistics with their percentile interval and the pairs and identities behind them; FMR and FNMR of every " +
         "group at each operating point with the false matches / non-matches they count; every set's counts, accuracy interval and TAR at " +
         "each FAR target (n/a with the reason when the impostor pairs cannot support the target). The CSV files evidence-NN-RUN-*.csv hold the same tables.";
+
+    private const string SelectionIntro =
+        "Which weights each row evaluates. \"as given\": a weights file (backbone.pth) evaluated directly; its training run's model.json " +
+        "(selected) says which epoch it holds and by which rule (last, or best-val on held-out training identities). Rows from `fairkd eval " +
+        "--run DIR --select RULE` name the rule and checkpoint; a rule marked as selected on the test set looked at the evaluation sets themselves.";
 
     private const string ComparisonIntro =
         "Runs with the same model, loss and data (run.json), with and without distillation, compared on the same pairs from their scores.csv: " +

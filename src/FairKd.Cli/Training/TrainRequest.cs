@@ -51,6 +51,12 @@ internal sealed record TrainRequest
 
     public int KeepCheckpoints { get; init; } = 3;
 
+    /// <summary>--val-split: share of the training identities held out and validated after every epoch (null: none).</summary>
+    public double? ValSplit { get; init; }
+
+    /// <summary>--select: last (default) or best-val.</summary>
+    public string Select { get; init; } = "last";
+
     /// <summary>--landmarks and --unaligned (parsed by the code ingest and embed use).</summary>
     public required Commands.ImagingInputs Imaging { get; init; }
 

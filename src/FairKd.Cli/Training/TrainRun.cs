@@ -19,8 +19,11 @@ namespace FairKd.Cli.Training;
 /// `fairkd train` wired: samples and labels -> (optional) cache check -> <see cref="TrainDataPipeline"/> (FairKd.Data)
 /// -> <see cref="Trainer"/> (FairKd.Torch), with the run folder's config guard, resume, exports and summary.
 /// </summary>
-internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samples)
+internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> given)
 {
+    /// <summary>The images trained on: all given, or those not held out by --val-split.</summary>
+    private IReadOnlyList<TrainSample> samples = given;
+
     public const string SummaryFile = "train-summary.json";
 
     private int _threads;
@@ -42,6 +45,22 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
             "cosine" => KdMode.Cosine,
             _ => throw new UsageException($"--kd {req.KdMode}: use mse or cosine"),
         };
+        var select = req.Select switch
+        {
+            "last" => null,
+            "best-val" => "best-val",
+            _ => throw new UsageException($"--select {req.Select}: use last or best-val"),
+        };
+        if (select is not null && req.ValSplit is null)
+            throw new UsageException("--select best-val picks the epoch with the best validation accuracy: give --val-split P (e.g. 0.1) too");
+        ValidationSplit? split = null;
+        if (req.ValSplit is { } share)
+        {
+            if (req.GroupTarget) throw new UsageException("--val-split validates face verification on held-out identities; --target group (the ethnicity classifier) has no such pairs");
+            split = ValidationSplit.Create(samples, share, req.Seed);
+            samples = split.Train;
+        }
+
         if (samples.Count == 0) throw new UsageException("no training images");
         if (req.InitWeights is not null && !File.Exists(req.InitWeights)) throw new UsageException($"--init-weights {req.InitWeights}: file not found");
         ModelLoader.SetThreads(req.Threads);
@@ -59,6 +78,8 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
             req.InitWeights is null ? null : ModelWeights.Sha256(req.InitWeights)) {
             Preprocessing = preprocessing, LossWeights = lossWeights,
             KdTeachers = targets?.Weights is { } w ? [.. targets.Describe().Select((t, i) => $"{w[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture)} x {t}")] : null,
+            Validation = split is null ? null : ValidationConfig.From(split),
+            Select = select,
         };
         var options = new TrainOptions
         {
@@ -104,6 +125,21 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
         }
 
         config.Write(req.OutDir);
+        var validation = split is null ? null : new TrainValidation(split, spec, imaging, req.Imaging.Landmarks, req.Workers, req.OutDir);
+        if (validation is not null)
+        {
+            validation.WriteLists();
+            Console.WriteLine($"train: validating every epoch on {split!.Identities.Count} held-out identities ({split.Images.Count} images, " +
+                $"{split.GenuinePairs} genuine and {split.ImpostorPairs} impostor pairs); backbone.pth: {select ?? "last"}");
+            if (trainer.LastCheckpoint is { } resumed && trainer.State.NextStep >= stepsPerEpoch && !validation.IsValidated(resumed))
+            {
+                using var log = new TrainLog(Path.Combine(req.OutDir, "train.jsonl"), null);
+                log.Write(validation.Validate(resumed, trainer.State, ct));
+            }
+
+            trainer.OnCheckpoint = (folder, state) => state.NextStep >= stepsPerEpoch ? validation.Validate(folder, state, ct) : null;
+        }
+
         var pipeline = new TrainDataPipeline(samples, label, targets, data with { StartEpoch = startEpoch, StartStep = startStep,
             MaxSteps = req.MaxSteps is { } m ? Math.Max(1, m - trainer.State.GlobalStep) : null }, weights);
         var remaining = Math.Max(0, ((long)(req.Epochs - startEpoch) * stepsPerEpoch) - startStep);
@@ -140,12 +176,13 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
         });
 
         Export(trainer, backbone, header, spec);
+        var selected = Selection(trainer, validation, select);
         WriteSummary(summary, pipeline, trainer.State.GlobalStep >= (long)req.Epochs * stepsPerEpoch);
         provenance.Count("samples", samples.Count).Count("steps", summary.Steps).Count("imagesSeen", summary.Images)
             .Count("imagesRejected", pipeline.Rejects.Count);
         foreach (var r in pipeline.Rejects) provenance.Reason(r.Reason);
         var session = provenance.Finish(summary.Images, "images");
-        config = config with { Provenance = [.. config.Provenance ?? [], session] };
+        config = config with { Provenance = [.. config.Provenance ?? [], session], Selected = selected };
         config.Write(req.OutDir);
         Console.WriteLine($"provenance: {session.Summary()}");
         Console.WriteLine($"train: {summary.Steps} steps, last loss {summary.LastLoss:F4}, {summary.ImagesPerSecond:F1} img/s, " +
@@ -153,6 +190,34 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> samp
         if (pipeline.Rejects.Count > 0)
             Console.Error.WriteLine($"warning: {pipeline.Rejects.Count} images could not be decoded and were left out (first: {pipeline.Rejects.First().Key}: {pipeline.Rejects.First().Reason})");
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Applies --select: <c>best-val</c> replaces backbone.pth by the best validated checkpoint's backbone (from its checkpoint
+    /// folder, or validation/best-backbone.pth when pruned; its SHA-256 must be the one validated); <c>last</c> keeps the
+    /// weights training ended with. Returns model.json's record of it.
+    /// </summary>
+    private SelectedWeights Selection(Trainer trainer, TrainValidation? validation, string? select)
+    {
+        var last = trainer.LastCheckpoint is { } lc ? Path.GetFileName(lc) : null;
+        var lastResult = validation?.Results().FirstOrDefault(r => r.Checkpoint == last);
+        if (select is null)
+            return new SelectedWeights("last", last, trainer.State.NextEpoch, trainer.State.GlobalStep, lastResult?.Accuracy);
+        if (validation!.Best() is not { } best)
+        {
+            Console.Error.WriteLine("warning: --select best-val: no epoch has ended yet, so none was validated; backbone.pth holds the weights training stopped with");
+            return new SelectedWeights("best-val", last, trainer.State.NextEpoch, trainer.State.GlobalStep, null,
+                "no epoch was validated yet (training stopped before the first epoch ended): the weights training stopped with");
+        }
+
+        var inCheckpoint = Path.Combine(trainer.CheckpointRoot, best.Checkpoint, CheckpointStore.Backbone);
+        var source = File.Exists(inCheckpoint) ? inCheckpoint : Path.Combine(req.OutDir, TrainValidation.Folder, TrainValidation.BestWeights);
+        if (!File.Exists(source) || FileHash.Sha256(source) != best.WeightsSha256)
+            throw new InvalidOperationException($"--select best-val: the weights of {best.Checkpoint} (sha256 {best.WeightsSha256}) are neither in its checkpoint folder nor in {source}");
+        AtomicFile.WriteAllBytes(Path.Combine(req.OutDir, PipelineFiles.Backbone), File.ReadAllBytes(source));
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"train: backbone.pth holds {best.Checkpoint} (epoch {best.Epoch}), the best validation accuracy {100 * best.Accuracy:F2} % (--select best-val)"));
+        return new SelectedWeights("best-val", best.Checkpoint, best.Epoch, best.GlobalStep, best.Accuracy);
     }
 
     /// <summary>Starts this session's provenance with every input: the manifest's files, image roots, caches' indexes,

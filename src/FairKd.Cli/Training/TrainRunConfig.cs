@@ -49,6 +49,16 @@ internal sealed record TrainRunConfig(
     /// rejected by reason), FairKd version and commit, host, wall time and images/s. Not part of <see cref="SameAs"/>.</summary>
     public IReadOnlyList<RunProvenance>? Provenance { get; init; }
 
+    /// <summary>`--val-split`: the held-out identities and pairs validated after every epoch; absent without it.</summary>
+    public ValidationConfig? Validation { get; init; }
+
+    /// <summary>`--select`: which weights become backbone.pth, <c>best-val</c>; absent for <c>last</c> (the default).</summary>
+    public string? Select { get; init; }
+
+    /// <summary>Which checkpoint's weights backbone.pth holds and by which rule (written when the run exports them). Not part of
+    /// <see cref="SameAs"/>.</summary>
+    public SelectedWeights? Selected { get; init; }
+
     internal static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -73,11 +83,11 @@ internal sealed record TrainRunConfig(
 
     public void Write(string dir) => AtomicFile.WriteAllText(Path.Combine(dir, FileName), JsonSerializer.Serialize(this, Json) + "\n");
 
-    /// <summary>Equal in every field but <see cref="Provenance"/> (lists by value).</summary>
+    /// <summary>Equal in every field but <see cref="Provenance"/> and <see cref="Selected"/> (lists by value).</summary>
     public bool SameAs(TrainRunConfig other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return JsonSerializer.Serialize(this with { Provenance = null }, Json) == JsonSerializer.Serialize(other with { Provenance = null }, Json);
+        return JsonSerializer.Serialize(this with { Provenance = null, Selected = null }, Json) == JsonSerializer.Serialize(other with { Provenance = null, Selected = null }, Json);
     }
 }
 

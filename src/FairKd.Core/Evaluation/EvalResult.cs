@@ -215,4 +215,22 @@ public sealed record EvalResult
 
     /// <summary>RFW fairness, present when all four RFW groups were evaluated.</summary>
     public RfwFairness? Rfw { get; init; }
+
+    /// <summary>How this checkpoint was chosen among a training run's checkpoints (`fairkd eval --run DIR --select RULE`); null when
+    /// a weights file was evaluated as given.</summary>
+    public EvalSelection? Selection { get; init; }
 }
+
+/// <summary>
+/// The rule that picked the evaluated checkpoint among a training run's checkpoints. <paramref name="OnTestSet"/> is true when
+/// the rule looked at the evaluation sets themselves (the study's rule, best RFW average): the numbers are then optimistic and
+/// the report says so.
+/// </summary>
+/// <param name="Rule"><c>last</c>, <c>best-val</c> or <c>test-rfw-average</c>.</param>
+/// <param name="Checkpoint">The checkpoint folder chosen.</param>
+/// <param name="Epoch">Its epoch (0-based).</param>
+/// <param name="GlobalStep">Its global step.</param>
+/// <param name="Candidates">Checkpoints compared.</param>
+/// <param name="OnTestSet">Whether the rule used the evaluation (test) sets.</param>
+/// <param name="Description">The rule in words.</param>
+public sealed record EvalSelection(string Rule, string Checkpoint, int Epoch, long GlobalStep, int Candidates, bool OnTestSet, string Description);

@@ -23,6 +23,31 @@ public static class EvidenceTables
     private static readonly ReportColumn[] CountColumns =
         [new("Genuine pairs", true, Decimals: 0), new("Impostor pairs", true, Decimals: 0), new("Identities", true, Decimals: 0)];
 
+    /// <summary>
+    /// How each run's weights were chosen: the rule recorded in its eval.json (`fairkd eval --run DIR --select RULE`), or
+    /// "as given" for a weights file evaluated directly (the training run's model.json says which epoch it holds).
+    /// </summary>
+    public static ReportTable Selection(IReadOnlyList<ReportRun> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var rows = runs.Select(r => (IReadOnlyList<ReportCell>)
+        [
+            ReportCell.Of(r.Name),
+            ReportCell.Of(r.Eval.Selection?.Rule ?? "as given"),
+            ReportCell.Of(r.Eval.Selection?.Checkpoint ?? r.Eval.Model.Source),
+            ReportCell.Of(r.Eval.Selection is { } s ? (double)s.Candidates : null),
+            ReportCell.Of(r.Eval.Selection?.OnTestSet == true ? "YES: optimistic" : "no"),
+            ReportCell.Of(r.Eval.Selection?.Description ?? "the weights file named, evaluated as it is"),
+        ]).ToList();
+        return new ReportTable("Model selection",
+            [new("Run", false), new("Rule", false), new("Checkpoint or weights", false), new("Candidates", true, Decimals: 0), new("Selected on the test set", false), new("Rule in words", false)],
+            rows);
+    }
+
+    /// <summary>The runs whose checkpoint was chosen on the test set (the study's rule), for the report's warning.</summary>
+    public static IReadOnlyList<string> SelectedOnTestSet(IReadOnlyList<ReportRun> runs) =>
+        [.. (runs ?? throw new ArgumentNullException(nameof(runs))).Where(r => r.Eval.Selection?.OnTestSet == true).Select(r => r.Name)];
+
     /// <summary>RFW groups (paper order), Average, STD and SER of one run with interval bounds and the pairs and identities behind each.</summary>
     public static ReportTable RfwIntervals(ReportRun run)
     {

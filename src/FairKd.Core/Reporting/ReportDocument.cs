@@ -11,8 +11,9 @@ public sealed record ReportSection(string Title, string? Intro, IReadOnlyList<Re
 /// <summary>Assembles report.md: the tables (Markdown), the evidence sections and the plots, with a note on how numbers are computed.</summary>
 public static class ReportDocument
 {
-    /// <summary>The Markdown text of report.md.</summary>
-    public static string Build(IReadOnlyList<ReportTable> tables, IReadOnlyList<ReportImage> images, bool withPublished, IReadOnlyList<ReportSection>? sections = null)
+    /// <summary>The Markdown text of report.md; each of <paramref name="warnings"/> is a quoted warning under the introduction.</summary>
+    public static string Build(IReadOnlyList<ReportTable> tables, IReadOnlyList<ReportImage> images, bool withPublished, IReadOnlyList<ReportSection>? sections = null,
+        IReadOnlyList<string>? warnings = null)
     {
         ArgumentNullException.ThrowIfNull(tables);
         ArgumentNullException.ThrowIfNull(images);
@@ -27,6 +28,7 @@ public static class ReportDocument
           .Append("NIST FRVT Part 8 ratios max/min and max/geometric mean (GM). Every eval folder holds scores.csv (set, pair id, group, label, fold, ")
           .Append("identities, distance) to recompute any of it.\n");
         if (withPublished) sb.Append("Columns named \"paper ...\" are the published numbers of the matching row (same model, distillation and data).\n");
+        foreach (var w in warnings ?? []) sb.Append("\n> **Warning:** ").Append(w).Append('\n');
         foreach (var t in tables)
             sb.Append("\n## ").Append(t.Title).Append("\n\n").Append(t.ToMarkdown());
         foreach (var s in sections ?? []) sb.Append('\n').Append(Section(s));

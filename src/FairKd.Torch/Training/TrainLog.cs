@@ -30,6 +30,7 @@ public sealed class TrainLog : IDisposable
     /// <summary>Writes one record.</summary>
     public void Write(LogRecord r)
     {
+        ArgumentNullException.ThrowIfNull(r);
         jsonl.WriteLine(JsonSerializer.Serialize(r, Json));
         if (tensorboard is null) return;
         var x = checked((int)r.GlobalStep);
@@ -39,6 +40,14 @@ public sealed class TrainLog : IDisposable
         tensorboard.add_scalar("train/lr", (float)r.LearningRate, x);
         tensorboard.add_scalar("train/images_per_s", (float)r.ImagesPerSecond, x);
         tensorboard.add_scalar("train/data_wait_share", (float)r.DataWaitShare, x);
+    }
+
+    /// <summary>Writes one validation record (TensorBoard: <c>val/accuracy</c> at its global step).</summary>
+    public void Write(ValidationLogRecord r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        jsonl.WriteLine(JsonSerializer.Serialize(r, Json));
+        tensorboard?.add_scalar("val/accuracy", (float)r.Accuracy, checked((int)r.GlobalStep));
     }
 
     /// <inheritdoc />

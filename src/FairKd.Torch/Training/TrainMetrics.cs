@@ -18,7 +18,7 @@ public sealed record StepMetrics(
 
 /// <summary>
 /// A logging window of <see cref="TrainOptions.LogEvery"/> steps: mean losses, the lr at the last step, images per
-/// second of wall time and the share of wall time spent waiting for the batch source.
+/// second of wall time and the share of wall time spent waiting for the batch source. <c>kind</c> "train" in train.jsonl.
 /// </summary>
 public sealed record LogRecord(
     int Epoch,
@@ -29,7 +29,31 @@ public sealed record LogRecord(
     double KdLoss,
     double LearningRate,
     double ImagesPerSecond,
-    double DataWaitShare);
+    double DataWaitShare)
+{
+    /// <summary>The record type in train.jsonl ("train"; validation records are "val").</summary>
+    public string Kind => "train";
+}
+
+/// <summary>
+/// A validation of an epoch's checkpoint (`fairkd train --val-split`): verification accuracy on the held-out identities'
+/// pairs (mean and population std over the protocol's folds), pair counts, per-group accuracy when the pairs have groups,
+/// and whether it is the best so far (the rule <c>--select best-val</c> applies). <c>kind</c> "val" in train.jsonl.
+/// </summary>
+public sealed record ValidationLogRecord(
+    int Epoch,
+    long GlobalStep,
+    string Checkpoint,
+    double Accuracy,
+    double AccuracyStd,
+    int GenuinePairs,
+    int ImpostorPairs,
+    IReadOnlyDictionary<string, double>? GroupAccuracy,
+    bool Best)
+{
+    /// <summary>The record type in train.jsonl ("val").</summary>
+    public string Kind => "val";
+}
 
 /// <summary>What a <see cref="Trainer.RunAsync(IAsyncEnumerable{FairKd.Core.Records.TrainBatch}, CancellationToken)"/> call did.</summary>
 /// <param name="Steps">Steps trained in this call.</param>

@@ -78,6 +78,13 @@ public sealed class Trainer : IDisposable
     /// <summary>Called after every step (tests and progress displays).</summary>
     public Action<StepMetrics>? OnStep { get; set; }
 
+    /// <summary>
+    /// Called after each checkpoint written at an epoch boundary or when the batch stream ends (not after cancellation or
+    /// a failure), with the checkpoint folder and the state it holds; a record it returns is appended to train.jsonl.
+    /// `fairkd train --val-split` validates the checkpoint here.
+    /// </summary>
+    public Func<string, CheckpointState, ValidationLogRecord?>? OnCheckpoint { get; set; }
+
     /// <summary>Loads a checkpoint folder (model, header, optimiser, RNG states, position); the next batch to train is (State.NextEpoch, State.NextStep).</summary>
     public void Resume(string checkpointFolder)
     {
@@ -137,7 +144,7 @@ public sealed class Trainer : IDisposable
                     continue;
                 }
 
-                if (dirty && batch.Epoch > State.NextEpoch) SaveCheckpoint();
+                if (dirty && batch.Epoch > State.NextEpoch) Checkpoint(log);
                 inStep = true;
                 var m = Step(batch);
                 inStep = false;
@@ -157,7 +164,7 @@ public sealed class Trainer : IDisposable
         }
 
         if (window.Flush() is { } last) log.Write(last);
-        if (dirty) SaveCheckpoint();
+        if (dirty) Checkpoint(log);
         return new TrainSummary(steps, skipped, wall.Elapsed.TotalSeconds, (double)waitTicks / Stopwatch.Frequency, images, lastLoss, LastCheckpoint);
     }
 
@@ -200,6 +207,12 @@ public sealed class Trainer : IDisposable
         LastCheckpoint = CheckpointStore.Save(checkpointRoot, backbone, header, optimizer, State);
         if (Options.KeepCheckpoints is { } keep) CheckpointStore.Prune(checkpointRoot, keep);
         return LastCheckpoint;
+    }
+
+    private void Checkpoint(TrainLog log)
+    {
+        var folder = SaveCheckpoint();
+        if (OnCheckpoint?.Invoke(folder, State) is { } record) log.Write(record);
     }
 
     /// <summary>Saves the backbone alone as a PyTorch state_dict (.pth) that loads with strict=True (atomically; same weights, same bytes).</summary>
