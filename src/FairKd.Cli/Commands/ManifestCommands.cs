@@ -69,7 +69,7 @@ internal sealed class ManifestCommands
         [Option(Description = "NAME=CACHE: embedding cache of an evaluation set, same teacher (repeatable)")] string[] eval,
         [Option(Description = "folder for audit.json and audit.md")] string @out,
         [Argument(Description = "release folder (optional: without it every image of --cache is the training set)")] string? dir = null,
-        [Option("identity-threshold", Description = "identity pairs with centroid cosine at least this overlap (measured on the demo: data-manifests/README.md)")] double identityThreshold = 0.9,
+        [Option("identity-threshold", Description = "identity pairs with centroid cosine at least this overlap, or auto: above the closest two distinct identities of every --eval set (data-manifests/README.md)")] string identityThreshold = "0.9",
         [Option("near-duplicate-threshold", Description = "training image pairs with embedding cosine at least this are near-duplicates")] double nearDuplicateThreshold = 0.98,
         [Option("exact-up-to", Description = "compare every image pair up to this many training images, else LSH")] int exactUpTo = 20_000,
         [Option("lsh-tables", Description = "LSH hash tables (above --exact-up-to)")] int lshTables = 40,
@@ -82,8 +82,9 @@ internal sealed class ManifestCommands
             if (eval.Length == 0) throw new UsageException("give at least one --eval NAME=CACHE");
             var options = new AuditOptions
             {
-                IdentityThreshold = identityThreshold, NearDuplicateThreshold = nearDuplicateThreshold, ExactUpTo = exactUpTo,
-                LshTables = lshTables, LshBits = lshBits, Threads = threads ?? Environment.ProcessorCount,
+                IdentityThreshold = identityThreshold == "auto" ? 0.9 : ParseThreshold(identityThreshold), AutoIdentityThreshold = identityThreshold == "auto",
+                NearDuplicateThreshold = nearDuplicateThreshold, ExactUpTo = exactUpTo,
+                LshTables = lshTables, LshBits = lshBits, Threads = threads ?? MachineDefaults.Workers,
             };
             options.Validate();
             var evals = DataRoots.Parse(eval);
@@ -204,4 +205,9 @@ internal sealed class ManifestCommands
         if (problems.Count > ShownProblems) Console.Error.WriteLine($"... and {problems.Count - ShownProblems} more ({problems.Count} in all)");
         return problems.Count == 0 ? ExitCodes.Success : ExitCodes.Failed;
     }
+
+    private static double ParseThreshold(string text) =>
+        double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v)
+            ? v
+            : throw new UsageException($"--identity-threshold {text}: give a cosine in (-1, 1] (e.g. 0.9) or auto");
 }

@@ -80,6 +80,21 @@ public sealed class ManifestAuditCommandTests : IDisposable
         Assert.Contains("--identity-threshold", bad.StdErr, StringComparison.Ordinal);
         _ = JsonDocument.Parse(first);
 
+        // auto: the threshold sits just above lfw's own closest pair of distinct people; the planted copies are above it, and
+        // every listed pair is closer than any two people lfw tells apart. The default 0.9 is judged against the same ceiling.
+        Ok("manifest", "audit", "--cache", _tmp.Combine("train"), "--eval", "lfw=" + _tmp.Combine("lfw"), "--out", _tmp.Combine("auto"),
+            "--identity-threshold", "auto", "--threads", "1");
+        var auto = AuditReport.FromJson(File.ReadAllText(_tmp.Combine("auto", "audit.json")), "audit.json");
+        var ceiling = auto.EvalSets[0].DistinctCeiling!;
+        Assert.Equal("auto", auto.IdentityThresholdRule);
+        Assert.True(auto.IdentityThreshold > ceiling.Cosine - 1e-6, $"{auto.IdentityThreshold} vs {ceiling.Cosine}");
+        Assert.Subset(auto.EvalSets[0].Overlapping.Select(p => (p.TrainIdentity, p.EvalIdentity)).ToHashSet(),
+            planted.Select(id => ($"real/Asian/planted_{id}", $"lfw/{id}")).ToHashSet());
+        Assert.All(auto.EvalSets[0].Overlapping, p => Assert.True(p.Cosine >= ceiling.Cosine, $"{p} under {ceiling}"));
+        Ok("manifest", "audit", "--cache", _tmp.Combine("train"), "--eval", "lfw=" + _tmp.Combine("lfw"), "--out", _tmp.Combine("default"), "--threads", "1");
+        var byDefault = AuditReport.FromJson(File.ReadAllText(_tmp.Combine("default", "audit.json")), "audit.json");
+        Assert.Equal(ceiling.Cosine >= 0.9, byDefault.ThresholdWarnings.Count == 1);
+
         // a release of the training set: audited, then its card carries the summary
         var recipe = _tmp.Combine("real.json");
         File.WriteAllText(recipe, TestRecipes.WithReleaseFields("""{"name":"rel","kind":"real","real":["real"]}"""));

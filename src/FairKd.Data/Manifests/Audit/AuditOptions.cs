@@ -4,8 +4,15 @@ namespace FairKd.Data.Manifests.Audit;
 public sealed record AuditOptions
 {
     /// <summary>Identity pairs (training, evaluation) whose centroid cosine is at least this are listed as overlapping.
-    /// Default: 0.9 (measured on the demo data: data-manifests/README.md, "Audit").</summary>
+    /// Default: 0.9 (measured on the demo data: data-manifests/README.md, "Audit"). Ignored with <see cref="AutoIdentityThreshold"/>.</summary>
     public double IdentityThreshold { get; init; } = 0.9;
+
+    /// <summary>
+    /// Calibrate the identity threshold on the evaluation sets themselves (<c>--identity-threshold auto</c>): a pair is listed
+    /// when its cosine exceeds the closest pair of two different identities inside any evaluation set, i.e. when a training
+    /// identity is closer to an evaluation identity than any two people the evaluation set itself tells apart.
+    /// </summary>
+    public bool AutoIdentityThreshold { get; init; }
 
     /// <summary>Image pairs inside the training set with embedding cosine at least this are near-duplicates.
     /// Default: 0.98 (measured on the demo data: data-manifests/README.md, "Audit").</summary>
@@ -25,7 +32,7 @@ public sealed record AuditOptions
     public int LshSeed { get; init; } = 1;
 
     /// <summary>Worker threads. Default: the number of cores.</summary>
-    public int Threads { get; init; } = Environment.ProcessorCount;
+    public int Threads { get; init; } = Core.MachineDefaults.Workers;
 
     /// <summary>Closest identity pairs below the threshold listed per evaluation set (to judge the threshold). Default: 5.</summary>
     public int ClosestBelow { get; init; } = 5;

@@ -18,8 +18,14 @@ public sealed record NearDuplicate(string A, string B, string IdentityA, string 
 /// <summary>How near-duplicates were searched: "exact" (every pair) or "lsh" with its parameters and work done.</summary>
 public sealed record NearDuplicateMethod(string Name, long PairsCompared, int? Tables, int? Bits, int? Seed, int? LargestBucket);
 
-/// <summary>Per evaluation set: identity pairs above the threshold, the closest pairs below it, and shared images.</summary>
-public sealed record AuditEvalResult(AuditSet Set, IReadOnlyList<IdentityPair> Overlapping, IReadOnlyList<IdentityPair> ClosestBelowThreshold, long SharedImages);
+/// <summary>The closest two different identities inside one evaluation set (centroid cosine, 6 decimals): the highest similarity
+/// that set's own labels say is not the same person, against which the identity threshold is judged.</summary>
+public sealed record DistinctIdentityCeiling(double Cosine, string IdentityA, string IdentityB);
+
+/// <summary>Per evaluation set: identity pairs above the threshold, the closest pairs below it, shared images, and the closest
+/// pair of its own distinct identities (null with fewer than two identities; absent in audits written before it existed).</summary>
+public sealed record AuditEvalResult(AuditSet Set, IReadOnlyList<IdentityPair> Overlapping, IReadOnlyList<IdentityPair> ClosestBelowThreshold, long SharedImages,
+    DistinctIdentityCeiling? DistinctCeiling = null);
 
 /// <summary><c>audit.json</c> (schema fairkd.audit/1): everything <c>fairkd manifest audit</c> found. No times or paths.</summary>
 public sealed record AuditReport(
@@ -35,6 +41,14 @@ public sealed record AuditReport(
     IReadOnlyList<NearDuplicate> NearDuplicates,
     long UnhashedImages)
 {
+    /// <summary>How the identity threshold was set: "given" (the option's value) or "auto" (just above the highest
+    /// <see cref="AuditEvalResult.DistinctCeiling"/>); null in audits written before it existed.</summary>
+    public string? IdentityThresholdRule { get; init; }
+
+    /// <summary>What a reader must know about the thresholds, e.g. a given identity threshold that two distinct identities of an
+    /// evaluation set exceed (so listed pairs may be different people).</summary>
+    public IReadOnlyList<string> ThresholdWarnings { get; init; } = [];
+
     /// <summary>The schema name of this layout.</summary>
     public const string CurrentSchema = "fairkd.audit/1";
 
@@ -73,15 +87,18 @@ public sealed record AuditReport(
         L();
         L($"- training: {Training.Images} images, {Training.Identities} identities (caches {string.Join(", ", Training.Caches)})");
         L($"- teacher: {Teacher}");
-        L($"- identity overlap: cosine of identity centroids (mean of normalised embeddings) >= {DataCard.Fmt(IdentityThreshold)}");
+        L($"- identity overlap: cosine of identity centroids (mean of normalised embeddings) >= {DataCard.Fmt(IdentityThreshold)}" +
+          (IdentityThresholdRule == "auto" ? " (auto: above the closest two distinct identities of every evaluation set)" : ""));
+        foreach (var w in ThresholdWarnings) L($"- **warning:** {w}");
         L($"- near-duplicates inside the training set: embedding cosine >= {DataCard.Fmt(NearDuplicateThreshold)}, {NearDuplicateSearch.Name} search, " +
           $"{NearDuplicateSearch.PairsCompared} pairs compared" + (NearDuplicateSearch.Tables is { } t ? $" ({t} tables x {NearDuplicateSearch.Bits} bits, largest bucket {NearDuplicateSearch.LargestBucket})" : ""));
         if (UnhashedImages > 0) L($"- {UnhashedImages} images have no recorded content hash: not checked for exact duplicates");
         L();
-        L("| evaluation set | images | identities | identity pairs above threshold | closest below threshold | images with the same content |");
-        L("| --- | ---: | ---: | ---: | ---: | ---: |");
+        L("| evaluation set | images | identities | identity pairs above threshold | closest below threshold | closest two of its own distinct identities | images with the same content |");
+        L("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var e in EvalSets)
-            L($"| {e.Set.Name} | {e.Set.Images} | {e.Set.Identities} | {e.Overlapping.Count} | {(e.ClosestBelowThreshold.Count > 0 ? DataCard.Fmt(e.ClosestBelowThreshold[0].Cosine) : "-")} | {e.SharedImages} |");
+            L($"| {e.Set.Name} | {e.Set.Images} | {e.Set.Identities} | {e.Overlapping.Count} | {(e.ClosestBelowThreshold.Count > 0 ? DataCard.Fmt(e.ClosestBelowThreshold[0].Cosine) : "-")} | " +
+              $"{(e.DistinctCeiling is { } c ? $"{DataCard.Fmt(c.Cosine)} ({c.IdentityA} ~ {c.IdentityB})" : "-")} | {e.SharedImages} |");
         L();
         L($"## Overlapping identities ({EvalSets.Sum(e => e.Overlapping.Count)})");
         L();

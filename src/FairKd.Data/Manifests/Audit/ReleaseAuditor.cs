@@ -21,14 +21,58 @@ public static class ReleaseAuditor
             if (e.Teacher != training.Teacher || e.Dim != training.Dim)
                 throw new Core.UsageException($"evaluation set {e.Name}: embedded by {e.Teacher} ({e.Dim}-d), the training set by {training.Teacher} ({training.Dim}-d): use caches of one teacher");
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads, CancellationToken = ct };
-        var results = evals.Select(e => CompareIdentities(training, e, options, parallel)).ToList();
+        var raw = evals.Select(e => Ceiling(e, parallel)).ToList();
+        var ceilings = raw.Select(c => c is { } x ? new DistinctIdentityCeiling(R(x.Cosine), x.A, x.B) : null).ToList();
+        var highest = raw.Where(c => c is not null).Select(c => c!.Value.Cosine).DefaultIfEmpty(float.NaN).Max();
+        if (options.AutoIdentityThreshold && double.IsNaN(highest))
+            throw new Core.UsageException("--identity-threshold auto calibrates on the evaluation sets' own distinct identities: give an --eval set with two or more identities, or a number");
+        // auto: the smallest float above the ceiling, so "cosine >= threshold" lists exactly the pairs closer than the ceiling
+        var threshold = options.AutoIdentityThreshold ? (double)MathF.BitIncrement(highest) : options.IdentityThreshold;
+        options = options with { IdentityThreshold = threshold };
+        var warnings = new List<string>();
+        for (var i = 0; i < evals.Count; i++)
+        {
+            if (!options.AutoIdentityThreshold && raw[i] is { } x && x.Cosine >= (float)threshold && ceilings[i] is { } c)
+                warnings.Add($"two different identities of {evals[i].Name} ({c.IdentityA}, {c.IdentityB}) reach cosine {DataCard.Fmt(c.Cosine)}, at or above the identity threshold " +
+                    $"{DataCard.Fmt(threshold)}: listed pairs may be different people; raise the threshold above {DataCard.Fmt(R(highest))} or use --identity-threshold auto");
+        }
+
+        var results = evals.Select((e, i) => CompareIdentities(training, e, options, parallel) with { DistinctCeiling = ceilings[i] }).ToList();
         var (groups, shared) = ExactDuplicates(training, evals);
         for (var i = 0; i < results.Count; i++) results[i] = results[i] with { SharedImages = shared[i] };
         var (near, method) = training.Keys.Length <= options.ExactUpTo
             ? NearDuplicatesExact(training, options, parallel)
             : NearDuplicatesLsh(training, options, parallel);
         return new AuditReport(AuditReport.CurrentSchema, release, training.Teacher, Set(training), options.IdentityThreshold,
-            options.NearDuplicateThreshold, results, groups, method, near, training.Sha256.LongCount(s => s is null));
+            options.NearDuplicateThreshold, results, groups, method, near, training.Sha256.LongCount(s => s is null))
+        {
+            IdentityThresholdRule = options.AutoIdentityThreshold ? "auto" : "given",
+            ThresholdWarnings = warnings,
+        };
+    }
+
+    /// <summary>The closest two different identities of <paramref name="e"/> (every pair of centroids; null with fewer than two).</summary>
+    private static (float Cosine, string A, string B)? Ceiling(EmbeddingSet e, ParallelOptions parallel)
+    {
+        var n = e.Identities.Length;
+        if (n < 2) return null;
+        var best = new (float Cosine, int J)[n];
+        Parallel.For(0, n, parallel, i =>
+        {
+            var a = e.Centroid(i);
+            var top = (Cosine: float.NegativeInfinity, J: -1);
+            for (var j = i + 1; j < n; j++)
+            {
+                var c = EmbeddingSet.Dot(a, e.Centroid(j));
+                if (c > top.Cosine) top = (c, j);
+            }
+
+            best[i] = top;
+        });
+        var k = 0;
+        for (var i = 1; i < n - 1; i++)
+            if (best[i].Cosine > best[k].Cosine) k = i; // first (lowest i) on ties: deterministic
+        return (best[k].Cosine, e.Identities[k], e.Identities[best[k].J]);
     }
 
     private static AuditSet Set(EmbeddingSet s) => new(s.Name, s.Fingerprints, s.Keys.Length, s.Identities.Length);
