@@ -72,7 +72,7 @@ internal sealed class EmbedCommands
             var model = ModelLoader.Load(teacher, weights, onnx, device, fp16, "--teacher", onnxRun);
             using var embedder = model.Embedder;
             if (model.Execution is not null) Console.WriteLine($"embed: {model.Name}: {model.Execution}");
-            var settings = new EmbedSettings(batchSize, workers ?? Environment.ProcessorCount, shardRows,
+            var settings = new EmbedSettings(batchSize, workers ?? MachineDefaults.Workers, shardRows,
                 fp16Storage ? EmbeddingEncoding.Float16Blob : EmbeddingEncoding.Float32List, partition, force, threads);
             return await new EmbedRun(inputs, samples, report, settings).RunAsync(@out, model, labels, ct);
         }, context?.CancellationToken ?? CancellationToken.None);

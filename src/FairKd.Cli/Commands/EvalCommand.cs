@@ -84,7 +84,7 @@ internal sealed class EvalCommand
             }
 
             var sets = ReadSets();
-            var embedding = new EvalEmbedSettings(ImagingInputs.For(policy), batchSize, workers ?? Environment.ProcessorCount);
+            var embedding = new EvalEmbedSettings(ImagingInputs.For(policy), batchSize, workers ?? MachineDefaults.Workers);
             if (plan is not null)
             {
                 ModelLoader.SetThreads(threads);

@@ -45,7 +45,7 @@ internal sealed class IngestCommand
         if (writeAligned is not null) Directory.CreateDirectory(writeAligned);
         var options = new IngestOptions
         {
-            Workers = workers ?? Environment.ProcessorCount,
+            Workers = workers ?? MachineDefaults.Workers,
             Imaging = inputs.Imaging,
         };
         var summary = new IngestSummary();

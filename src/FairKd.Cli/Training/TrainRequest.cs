@@ -23,19 +23,19 @@ internal sealed record TrainRequest
     /// <summary>--kd-weights: the caches are several teachers with these weights (null: shards of one teacher).</summary>
     public IReadOnlyList<double>? KdWeights { get; init; }
 
-    public int Epochs { get; init; } = 26;
+    public int Epochs { get; init; } = Core.StudyDefaults.Epochs;
 
-    public int BatchSize { get; init; } = 128;
+    public int BatchSize { get; init; } = Core.StudyDefaults.BatchSize;
 
-    public double Lr { get; init; } = 0.1;
+    public double Lr { get; init; } = Core.StudyDefaults.BaseLr;
 
-    public IReadOnlyList<int> Milestones { get; init; } = [8, 14, 20, 25];
+    public IReadOnlyList<int> Milestones { get; init; } = Core.StudyDefaults.Milestones;
 
     public bool Flip { get; init; } = true;
 
     public int Seed { get; init; }
 
-    public int Workers { get; init; } = Environment.ProcessorCount;
+    public int Workers { get; init; } = Core.MachineDefaults.Workers;
 
     public int? Threads { get; init; }
 

@@ -12,7 +12,7 @@ namespace FairKd.Core.Pipelines;
 public static class PipelinePlanner
 {
     /// <summary>Default epochs for estimates when a training step does not set them (the study's 26).</summary>
-    public const int DefaultEpochs = 26;
+    public const int DefaultEpochs = StudyDefaults.Epochs;
 
     /// <summary>File names the training command writes (backbone and classifier weights).</summary>
     public const string BackboneFile = "backbone.pth";

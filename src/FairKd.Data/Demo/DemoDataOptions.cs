@@ -68,7 +68,7 @@ public sealed record DemoDataOptions
     public int LfwPairsPerFold { get; init; } = 15;
 
     /// <summary>Parallel render workers (default: all cores). Does not affect the output.</summary>
-    public int Workers { get; init; } = Environment.ProcessorCount;
+    public int Workers { get; init; } = Core.MachineDefaults.Workers;
 
     /// <summary>How many images these counts produce (all subsets).</summary>
     [System.Text.Json.Serialization.JsonIgnore]

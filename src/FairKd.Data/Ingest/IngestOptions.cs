@@ -6,7 +6,7 @@ namespace FairKd.Data.Ingest;
 public sealed record IngestOptions
 {
     /// <summary>Parallel decode+align workers. Default: the number of cores.</summary>
-    public int Workers { get; init; } = Environment.ProcessorCount;
+    public int Workers { get; init; } = Core.MachineDefaults.Workers;
 
     /// <summary>Capacity of each bounded channel between stages (back-pressure). Default 64.</summary>
     public int ChannelCapacity { get; init; } = 64;

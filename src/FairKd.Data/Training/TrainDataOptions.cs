@@ -11,7 +11,7 @@ public sealed record TrainDataOptions
     public int BatchSize { get; init; } = 128;
 
     /// <summary>Epochs to produce (default 26).</summary>
-    public int Epochs { get; init; } = 26;
+    public int Epochs { get; init; } = Core.StudyDefaults.Epochs;
 
     /// <summary>Seed of the per-epoch shuffle and of the flips (default 0). Epoch e uses its own generator, so a run
     /// resumed at (epoch, step) sees exactly the batches the uninterrupted run saw.</summary>
@@ -29,7 +29,7 @@ public sealed record TrainDataOptions
     public IReadOnlyDictionary<string, LandmarkTable> Landmarks { get; init; } = new Dictionary<string, LandmarkTable>();
 
     /// <summary>Parallel decode workers (default: cores).</summary>
-    public int Workers { get; init; } = Environment.ProcessorCount;
+    public int Workers { get; init; } = Core.MachineDefaults.Workers;
 
     /// <summary>Batches prepared ahead of the trainer (default 4).</summary>
     public int Prefetch { get; init; } = 4;
