@@ -21,6 +21,26 @@ public static class ReleaseWriter
         Func<ReleaseHashes, DataCard> card, Action<string>? beforeCommit = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(samples);
+        return Write(outDir, w =>
+        {
+            var n = 0;
+            foreach (var s in samples)
+            {
+                if ((++n & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
+                Csv.WriteRecord(w, s.Dataset, s.Identity, s.RelativePath, s.Key, s.Sha256);
+            }
+        }, identities, card, beforeCommit, ct);
+    }
+
+    /// <summary>
+    /// As <see cref="Write(string, IEnumerable{ReleaseSample}, IReadOnlyList{ReleaseIdentity}, Func{ReleaseHashes, DataCard}, Action{string}?, CancellationToken)"/>,
+    /// samples.csv's rows (after its header; columns <see cref="ReleaseFiles.SampleColumns"/>, sorted by key) written by
+    /// <paramref name="writeSamples"/>: no <see cref="ReleaseSample"/> per row.
+    /// </summary>
+    public static DataCard Write(string outDir, Action<TextWriter> writeSamples, IReadOnlyList<ReleaseIdentity> identities,
+        Func<ReleaseHashes, DataCard> card, Action<string>? beforeCommit = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(writeSamples);
         ArgumentNullException.ThrowIfNull(identities);
         ArgumentNullException.ThrowIfNull(card);
         var target = Path.GetFullPath(outDir).TrimEnd(Path.DirectorySeparatorChar);
@@ -35,12 +55,7 @@ public static class ReleaseWriter
             using (var w = Csv.CreateWriter(samplesPath))
             {
                 Csv.WriteRecord(w, [.. ReleaseFiles.SampleColumns]);
-                var n = 0;
-                foreach (var s in samples)
-                {
-                    if ((++n & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
-                    Csv.WriteRecord(w, s.Dataset, s.Identity, s.RelativePath, s.Key, s.Sha256);
-                }
+                writeSamples(w);
             }
 
             var identitiesPath = Path.Combine(temp, ReleaseFiles.Identities);
