@@ -52,6 +52,7 @@ public static class ManifestBuilder
     public static Task<ManifestBuildResult> BuildAsync(Recipe recipe, IEnumerable<LabeledSample> samples, string outDir,
         ManifestBuildOptions options, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(recipe);
         ArgumentNullException.ThrowIfNull(samples);
         return BuildAsync(recipe, sink =>
         {
@@ -87,7 +88,7 @@ public static class ManifestBuilder
         private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _present;
         private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _index;
         private readonly List<char[]> _chunks = [];
-        private int _used = ChunkChars;
+        private int _used, _capacity;
         private readonly List<Row[]> _rows = [];
         private string? _lastDataset, _lastNamed;
         private int _lastIdentity = -1;
@@ -162,7 +163,7 @@ public static class ManifestBuilder
 
             var derived = key.Length == ds.Length + 1 + relativePath.Length && key.StartsWith(ds)
                 && key[ds.Length] == '/' && key.EndsWith(relativePath);
-            if ((Count >> RowChunkBits) == _rows.Count) _rows.Add(new Row[1 << RowChunkBits]);
+            if (Count == _capacity) Grow();
             this[Count++] = new Row
             {
                 Key = Store(key), KeyLength = key.Length, RelativePath = derived ? null : relativePath.ToString(), Sha256 = sha256,
@@ -170,11 +171,27 @@ public static class ManifestBuilder
             };
         }
 
+        /// <summary>Row chunks of 2^20 rows; the first one starts small and doubles (small inputs stay small).</summary>
+        private void Grow()
+        {
+            const int chunkRows = 1 << RowChunkBits;
+            if (_rows.Count == 0) _rows.Add(new Row[1024]);
+            else if (_rows.Count == 1 && _rows[0].Length < chunkRows)
+            {
+                var first = _rows[0];
+                Array.Resize(ref first, first.Length * 2);
+                _rows[0] = first;
+            }
+            else _rows.Add(new Row[chunkRows]);
+
+            _capacity = _rows.Count == 1 ? _rows[0].Length : _rows.Count << RowChunkBits;
+        }
+
         private long Store(ReadOnlySpan<char> key)
         {
-            if (_used + key.Length > ChunkChars)
+            if (_chunks.Count == 0 || _used + key.Length > _chunks[^1].Length)
             {
-                _chunks.Add(new char[Math.Max(ChunkChars, key.Length)]);
+                _chunks.Add(new char[Math.Max(key.Length, Math.Min(ChunkChars, 4096 << Math.Min(_chunks.Count, 12)))]); // 4 K chars doubling to 16 M
                 _used = 0;
             }
 
