@@ -9,7 +9,7 @@ internal static class Program
         FairKd.Torch.Runtime.OneDnnIsa.Apply(); // what fairkd runs (README "Numerics")
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: FairKd.Benchmarks all | align [--seconds S] [--images N] [--out FILE] | eval | eval-embed [--spec SPEC] [--rounds N] | sampling | teacher [--models A,B] [--rounds R] | embed [--images N] [--rounds R] | onnx [--model FILE.onnx] [--rounds R] | train [--steps N] [--students A,B] | train-peer [--models A,B] [--steps K] [--rounds R] [--threads N] | scale [--keys N] [--big-keys N] [--identities N] [--rounds R] [--seconds S] [--steps N] [--step-batch B] [--work DIR] [--skip-step] [--skip-manifest] [--keep]");
+            Console.Error.WriteLine("usage: FairKd.Benchmarks all | align [--seconds S] [--images N] [--out FILE] | eval | eval-embed [--spec SPEC] [--rounds N] | sampling | teacher [--models A,B] [--rounds R] | embed [--images N] [--rounds R] | onnx [--model FILE.onnx] [--rounds R] | train [--steps N] [--students A,B] | train-peer [--models A,B] [--steps K] [--rounds R] [--threads N] | scale [--keys N] [--big-keys N] [--identities N] [--rounds R] [--seconds S] [--steps N] [--step-batch B] [--work DIR] [--skip-step] [--skip-manifest] [--manifest-only] [--keep]");
             return 2;
         }
 

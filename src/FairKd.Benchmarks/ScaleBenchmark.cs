@@ -14,7 +14,8 @@ namespace FairKd.Benchmarks;
 /// at --big-keys (default 42 M): build, open, resident memory, lookups; (4) a `mobilefacenet` training step (measured at --step-batch,
 /// scaled to batch 512) for the lookups' share; (5) `fairkd manifest build` on a generated labels.csv of --big-keys images / --identities
 /// identities / 4 groups, checked against the step-by-step reference. Writes results/scale.md.
-/// usage: scale [--keys N] [--big-keys N] [--identities N] [--rounds R] [--seconds S] [--steps N] [--step-batch B] [--work DIR] [--skip-step] [--skip-manifest] [--keep]
+/// usage: scale [--keys N] [--big-keys N] [--identities N] [--rounds R] [--seconds S] [--steps N] [--step-batch B] [--work DIR] [--skip-step] [--skip-manifest] [--manifest-only] [--keep]
+/// (--manifest-only: section 5 alone; with --keep and the same --work, --big-keys and --identities, a second run reuses the generated labels.csv.)
 /// </summary>
 internal static class ScaleBenchmark
 {
@@ -42,13 +43,13 @@ internal static class ScaleBenchmark
         void Save() => Core.IO.AtomicFile.WriteAllText(path, md.ToString()); // after every section: a long run keeps what it measured
         try
         {
-            var rates = Stores(o, Line);
+            var rates = o.ManifestOnly ? [] : Stores(o, Line);
             Save();
-            ScaleKeyIndex.Measure(o, Line);
+            if (!o.ManifestOnly) ScaleKeyIndex.Measure(o, Line);
             Save();
             if (!o.SkipManifest) ScaleManifest.Measure(o, Line);
             Save();
-            if (!o.SkipStep)
+            if (!o.SkipStep && !o.ManifestOnly)
             {
                 var step = ScaleStep.Measure(o, Line);
                 Line("## 6. The lookups' share of a batch-512 step (goal <= 2 %)");
@@ -177,7 +178,7 @@ internal static class ScaleBenchmark
 }
 
 /// <summary>Arguments of the scale benchmark.</summary>
-internal sealed record ScaleOptions(int Keys, long BigKeys, int Identities, int Rounds, double Seconds, int Steps, int StepBatch, string Work, bool SkipStep, bool SkipManifest, bool Keep)
+internal sealed record ScaleOptions(int Keys, long BigKeys, int Identities, int Rounds, double Seconds, int Steps, int StepBatch, string Work, bool SkipStep, bool SkipManifest, bool Keep, bool ManifestOnly = false)
 {
     public static ScaleOptions? Parse(string[] args)
     {
@@ -198,6 +199,7 @@ internal sealed record ScaleOptions(int Keys, long BigKeys, int Identities, int 
                 case "--skip-step": o = o with { SkipStep = true }; break;
                 case "--skip-manifest": o = o with { SkipManifest = true }; break;
                 case "--keep": o = o with { Keep = true }; break;
+                case "--manifest-only": o = o with { ManifestOnly = true }; break;
                 default:
                     Console.Error.WriteLine($"scale: unknown option {args[i]}");
                     return null;

@@ -79,9 +79,15 @@ internal static class ScaleData
     /// </summary>
     public static List<SamplingIdentity> WriteLabelsCsv(string path, long images, int identities, int seed)
     {
+        using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20);
+        return WriteLabelsCsv(w, images, identities, seed);
+    }
+
+    /// <summary>As <see cref="WriteLabelsCsv(string, long, int, int)"/> into <paramref name="w"/> (<see cref="TextWriter.Null"/>: the identities alone, for a file written before).</summary>
+    public static List<SamplingIdentity> WriteLabelsCsv(TextWriter w, long images, int identities, int seed)
+    {
         var rng = new Random(seed);
         var ids = new List<SamplingIdentity>(identities);
-        using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20);
         w.Write("key,dataset,identity,group,relative_path,p_african,p_asian,p_caucasian,p_indian,sha256\n");
         var per = images / identities;
         var p = new float[4];

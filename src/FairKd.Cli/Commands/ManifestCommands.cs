@@ -26,11 +26,15 @@ internal sealed class ManifestCommands
             RecipeReleaseFields.Require(r, recipe);
             if (cache.Length == 0) throw new UsageException("give at least one --cache DIR");
             var heldOut = HeldOut(ethnicityHoldout);
-            var (fingerprints, samples) = ReadCaches(cache);
+            var sources = cache.Select(c => (Dir: c, Source: LabeledSampleSources.ForCache(c))).ToList();
+            var fingerprints = sources.Select(s => s.Source.Fingerprint(s.Dir)).ToList();
             var provenance = Core.Records.ProvenanceRecorder.Start("manifest").AddFile("recipe", recipe);
             foreach (var c in cache.Select(Path.GetFullPath).Order(StringComparer.Ordinal)) provenance.AddFile("cache", LabelFile(c)); // order-free, like the release
             if (ethnicityHoldout is not null) provenance.AddFile("ethnicity-holdout", LabelFile(ethnicityHoldout));
-            var res = await ManifestBuilder.BuildAsync(r, samples, @out,
+            var res = await ManifestBuilder.BuildAsync(r, sink =>
+            {
+                foreach (var (dir, source) in sources) source.ReadInto(dir, sink); // one cache after the other, as ReadCaches
+            }, @out,
                 new ManifestBuildOptions { InputFingerprints = fingerprints, HeldOut = heldOut, Provenance = provenance }, ct);
             Console.WriteLine($"wrote {res.OutDir}");
             Console.Write(ReleaseStats.Table(res.Card.Numbers));

@@ -24,16 +24,20 @@ public static class Csv
         w.Write('\n');
     }
 
-    private static void WriteField(TextWriter w, string f)
+    private static void WriteField(TextWriter w, string f) => WriteField(w, f.AsSpan());
+
+    /// <summary>Appends one field, quoted when it holds a comma, a double quote, CR or LF (as <see cref="WriteRecord"/>).</summary>
+    public static void WriteField(TextWriter w, ReadOnlySpan<char> f)
     {
-        if (f.AsSpan().IndexOfAny(",\"\r\n") < 0)
+        ArgumentNullException.ThrowIfNull(w);
+        if (f.IndexOfAny(",\"\r\n") < 0)
         {
             w.Write(f);
             return;
         }
 
         w.Write('"');
-        w.Write(f.Replace("\"", "\"\"", StringComparison.Ordinal));
+        w.Write(f.ToString().Replace("\"", "\"\"", StringComparison.Ordinal));
         w.Write('"');
     }
 

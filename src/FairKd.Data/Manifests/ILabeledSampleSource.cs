@@ -11,6 +11,37 @@ public interface ILabeledSampleSource
 
     /// <summary>A stable fingerprint of the cache's content (recorded in the release card).</summary>
     string Fingerprint(string cacheDir);
+
+    /// <summary>
+    /// The samples of <see cref="Read"/>, in the same order and with the same errors, handed to <paramref name="sink"/>
+    /// one at a time as spans (a source that can parse without a string per field overrides this; the default
+    /// enumerates <see cref="Read"/>).
+    /// </summary>
+    void ReadInto(string cacheDir, ILabeledSampleSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        foreach (var s in Read(cacheDir)) sink.Add(s);
+    }
+}
+
+/// <summary>Receives labelled samples as spans (valid only during the call): the manifest builder's input at scale.</summary>
+public interface ILabeledSampleSink
+{
+    /// <summary>One sample: the fields of a <see cref="LabeledSample"/> (<paramref name="ethnicity"/> empty: no soft labels).</summary>
+    void Add(ReadOnlySpan<char> key, ReadOnlySpan<char> dataset, ReadOnlySpan<char> identity, string? folderGroup,
+        ReadOnlySpan<char> relativePath, ReadOnlySpan<float> ethnicity, string? sha256);
+}
+
+/// <summary>Helpers of <see cref="ILabeledSampleSink"/>.</summary>
+public static class LabeledSampleSinks
+{
+    /// <summary>Hands one <see cref="LabeledSample"/> to <paramref name="sink"/>.</summary>
+    public static void Add(this ILabeledSampleSink sink, LabeledSample s)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(s);
+        sink.Add(s.Key, s.Dataset, s.Identity, s.FolderGroup, s.RelativePath, s.Ethnicity, s.Sha256);
+    }
 }
 
 /// <summary>Picks the reader for a cache folder. The embedding-cache reader plugs in here.</summary>

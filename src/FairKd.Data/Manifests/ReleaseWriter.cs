@@ -21,6 +21,26 @@ public static class ReleaseWriter
         Func<ReleaseHashes, DataCard> card, Action<string>? beforeCommit = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(samples);
+        return Write(outDir, w =>
+        {
+            var n = 0;
+            foreach (var s in samples)
+            {
+                if ((++n & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
+                Csv.WriteRecord(w, s.Dataset, s.Identity, s.RelativePath, s.Key, s.Sha256);
+            }
+        }, identities, card, beforeCommit, ct);
+    }
+
+    /// <summary>
+    /// As <see cref="Write(string, IEnumerable{ReleaseSample}, IReadOnlyList{ReleaseIdentity}, Func{ReleaseHashes, DataCard}, Action{string}?, CancellationToken)"/>,
+    /// samples.csv's rows (after its header; columns <see cref="ReleaseFiles.SampleColumns"/>, sorted by key) written by
+    /// <paramref name="writeSamples"/>: no <see cref="ReleaseSample"/> per row.
+    /// </summary>
+    public static DataCard Write(string outDir, Action<TextWriter> writeSamples, IReadOnlyList<ReleaseIdentity> identities,
+        Func<ReleaseHashes, DataCard> card, Action<string>? beforeCommit = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(writeSamples);
         ArgumentNullException.ThrowIfNull(identities);
         ArgumentNullException.ThrowIfNull(card);
         var target = Path.GetFullPath(outDir).TrimEnd(Path.DirectorySeparatorChar);
@@ -31,30 +51,22 @@ public static class ReleaseWriter
         Directory.CreateDirectory(temp);
         try
         {
-            var samplesPath = Path.Combine(temp, ReleaseFiles.Samples);
-            using (var w = Csv.CreateWriter(samplesPath))
+            var samplesHash = WriteHashed(Path.Combine(temp, ReleaseFiles.Samples), w =>
             {
                 Csv.WriteRecord(w, [.. ReleaseFiles.SampleColumns]);
-                var n = 0;
-                foreach (var s in samples)
-                {
-                    if ((++n & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
-                    Csv.WriteRecord(w, s.Dataset, s.Identity, s.RelativePath, s.Key, s.Sha256);
-                }
-            }
-
-            var identitiesPath = Path.Combine(temp, ReleaseFiles.Identities);
-            using (var w = Csv.CreateWriter(identitiesPath))
+                writeSamples(w);
+            });
+            var identitiesHash = WriteHashed(Path.Combine(temp, ReleaseFiles.Identities), w =>
             {
                 Csv.WriteRecord(w, [.. ReleaseFiles.IdentityColumns]);
                 foreach (var x in identities)
                     Csv.WriteRecord(w, x.Identity, x.Dataset, x.Group, x.Score, x.Images.ToString(CultureInfo.InvariantCulture),
                         x.Kept ? ReleaseFiles.KeptStatus : ReleaseFiles.RemovedStatus,
                         x.RemovalOrder?.ToString(CultureInfo.InvariantCulture));
-            }
+            });
 
             ct.ThrowIfCancellationRequested();
-            var c = card(new ReleaseHashes(Sha256Of(samplesPath), Sha256Of(identitiesPath)));
+            var c = card(new ReleaseHashes(samplesHash, identitiesHash));
             File.WriteAllText(Path.Combine(temp, ReleaseFiles.CardJson), c.ToJson(), Csv.Utf8);
             File.WriteAllText(Path.Combine(temp, ReleaseFiles.CardMarkdown), c.ToMarkdown(), Csv.Utf8);
             if (c.Sources is not null) File.WriteAllText(Path.Combine(temp, ReleaseFiles.Croissant), CroissantExport.Build(c, temp), Csv.Utf8);
@@ -90,6 +102,18 @@ public static class ReleaseWriter
         }
 
         if (old is not null) TryDelete(old);
+    }
+
+    /// <summary>Writes a new file as <see cref="Csv.CreateWriter"/> does (UTF-8 without BOM, '\n') and returns the
+    /// SHA-256 of its bytes (lower-case hex), hashed on the way out: a 3.6 GB samples.csv is not read back.</summary>
+    private static string WriteHashed(string path, Action<TextWriter> write)
+    {
+        using var sha = SHA256.Create();
+        using (var file = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, BufferSize = 0 }))
+        using (var hashed = new CryptoStream(file, sha, CryptoStreamMode.Write))
+        using (var w = new StreamWriter(hashed, Csv.Utf8, 1 << 16) { NewLine = "\n" })
+            write(w);
+        return Convert.ToHexStringLower(sha.Hash!);
     }
 
     /// <summary>SHA-256 of a file as lower-case hex.</summary>
