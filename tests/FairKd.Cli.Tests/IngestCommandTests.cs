@@ -72,4 +72,43 @@ public class IngestCommandTests
         Assert.True(r.ExitCode == 2, r.ToString());
         Assert.DoesNotContain("   at ", r.StdErr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_command_and_the_library_stage_with_the_same_options_write_the_same_files()
+    {
+        using var tmp = new TempDir("ingest");
+        var data = tmp.Combine("demo");
+        Assert.Equal(0, ProcessRunner.Fairkd("demo-data", "--out", data, "--scale", "tiny", "--seed", "4").ExitCode);
+        var options = new FairKd.Data.Ingest.IngestOptions
+        {
+            Datasets = [$"real={Path.Combine(data, "real")}:group/identity/image", $"raw={Path.Combine(data, "unaligned")}:group/identity/image"],
+            LandmarkFiles = [],
+            Unaligned = FairKd.Data.Imaging.UnalignedPolicy.Reject,
+            Workers = 2,
+            OutDir = tmp.Combine("library"),
+        };
+        var cli = ProcessRunner.Fairkd("ingest", "--dataset", options.Datasets[0], "--dataset", options.Datasets[1], "--workers", "2", "--out", tmp.Combine("cli"));
+        Assert.True(cli.ExitCode == 0, cli.ToString());
+
+        long reported = 0;
+        var stage = FairKd.Data.Ingest.IngestStage.Prepare(options);
+        var result = await stage.RunAsync(new Counter(n => Interlocked.Add(ref reported, n)), CancellationToken.None);
+        Assert.Equal(stage.Total, reported);
+        Assert.Equal(stage.Total, result.Accepted + result.Rejected);
+        Assert.True(result.Rejected > 0, "the unaligned images without landmarks are rejected");
+        foreach (var f in new[] { "samples.parquet", "rejects.csv" })
+            Assert.Equal(File.ReadAllBytes(tmp.Combine("cli", f)), File.ReadAllBytes(tmp.Combine("library", f)));
+        static string Counts(string summary) => string.Join("\n", summary.Split('\n').Where(l => !l.StartsWith("ingest:", StringComparison.Ordinal))); // the last line has the time
+        Assert.Equal(Counts(File.ReadAllText(tmp.Combine("cli", "summary.txt"))), Counts(result.Summary));
+
+        // bad configuration fails before anything is written, naming what to fix
+        var e = Assert.Throws<FairKd.Core.UsageException>(() => FairKd.Data.Ingest.IngestStage.Prepare(options with { OutDir = tmp.Combine("x"), Datasets = [] }));
+        Assert.Contains("--dataset", e.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(tmp.Combine("x")));
+    }
+
+    private sealed class Counter(Action<long> add) : IProgress<long>
+    {
+        public void Report(long value) => add(value);
+    }
 }

@@ -5,6 +5,7 @@ using FairKd.Cli.Evaluation;
 using FairKd.Core;
 using FairKd.Core.Evaluation;
 using FairKd.Core.Records;
+using FairKd.Data.Ingest;
 using FairKd.Data.Cache;
 using FairKd.Data.Imaging;
 using FairKd.Data.Readers;

@@ -1,12 +1,8 @@
-using System.Diagnostics;
 using Cocona;
 using FairKd.Cli.Help;
 using FairKd.Core;
-using FairKd.Core.Pipeline;
 using FairKd.Data.Imaging;
 using FairKd.Data.Ingest;
-using FairKd.Data.Readers;
-using FairKd.Data.Readers.RecordIO;
 
 namespace FairKd.Cli.Commands;
 
@@ -31,61 +27,16 @@ internal sealed class IngestCommand
     private static async Task<int> RunAsync(string[] datasets, string[] recs, string[] pathLists, string[] landmarkFiles, string? outDir,
         int? workers, string unaligned, string? writeAligned, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(outDir)) throw new UsageException("--out DIR is required");
-        if (workers is < 1) throw new UsageException("--workers must be at least 1");
-        var report = new ReaderReport();
-        var inputs = IngestInputs.Parse(datasets, recs, pathLists, landmarkFiles, unaligned, report);
-        // Inputs are checked before anything is written: the samples are listed once (path lists parsed completely; a
-        // listing is cheap next to decoding), which also gives the progress display its total.
-        var total = inputs.ListSamples(new ReaderReport(), ct);
-        var readers = inputs.BuildReaders(report);
-        var landmarkTables = inputs.Landmarks;
-
-        Directory.CreateDirectory(outDir);
-        if (writeAligned is not null) Directory.CreateDirectory(writeAligned);
         var options = new IngestOptions
         {
-            Workers = workers ?? MachineDefaults.Workers,
-            Imaging = inputs.Imaging,
+            OutDir = outDir, Datasets = datasets, Recs = recs, PathLists = pathLists, LandmarkFiles = landmarkFiles,
+            Unaligned = ImagingInputs.ParseUnaligned(unaligned), WriteAligned = writeAligned, Workers = workers ?? MachineDefaults.Workers,
         };
-        var summary = new IngestSummary();
-        var clock = Stopwatch.StartNew();
-        await using var index = new SampleIndexWriter(outDir);
-        using var rejects = new RejectsWriter(outDir);
-        await ConsoleProgress.RunAsync("ingest", total, async advance =>
-        {
-        using var runner = new PipelineRunner(ct);
-        {
-            var items = new IngestPipeline(readers, landmarkTables, options).Start(runner);
-            runner.Sink<IngestItem>("write", items, async (item, token) =>
-            {
-                if (item.Face is { } face)
-                {
-                    await index.AddAsync(face, token);
-                    summary.Accepted(face.Sample);
-                    if (writeAligned is not null)
-                        AlignedImageWriter.SavePng(face.Chw, face.Size, Path.Combine(writeAligned, face.Sample.Key + ".png"));
-                }
-                else
-                {
-                    rejects.Add(item.Reject!);
-                }
-
-                summary.Seen++;
-                advance(1);
-            });
-            await runner.RunAsync();
-        }
-        });
-
-        foreach (var m in report.Malformed)
-            rejects.Add(new Core.Records.Reject($"{m.Source}:{m.Line?.ToString() ?? m.Offset?.ToString() ?? "?"}", "enumerate", m.Reason));
-        await index.CompleteAsync(ct);
-        rejects.Complete();
-        var text = summary.Describe(clock.Elapsed, rejects, report);
-        await File.WriteAllTextAsync(Path.Combine(outDir, "summary.txt"), text, ct);
-        Console.WriteLine(text.TrimEnd());
-        if (rejects.Count > 0) Console.Error.WriteLine($"warning: {rejects.Count} samples rejected (see {Path.Combine(outDir, RejectsWriter.FileName)})");
+        var stage = IngestStage.Prepare(options, ct);
+        IngestResult result = null!;
+        await ConsoleProgress.RunAsync("ingest", stage.Total, async advance => result = await stage.RunAsync(ConsoleProgress.Reporter(advance), ct));
+        Console.WriteLine(result.Summary.TrimEnd());
+        if (result.Rejected > 0) Console.Error.WriteLine($"warning: {result.Rejected} samples rejected (see {Path.Combine(outDir!, RejectsWriter.FileName)})");
         return ExitCodes.Success;
     }
 }

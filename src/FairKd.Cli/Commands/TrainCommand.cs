@@ -2,6 +2,7 @@ using Cocona;
 using FairKd.Cli.Help;
 using FairKd.Cli.Training;
 using FairKd.Core;
+using FairKd.Data.Imaging;
 using FairKd.Data.Readers;
 using FairKd.Data.Training;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
-using FairKd.Cli.Commands;
 using FairKd.Core;
 using FairKd.Core.Pipeline;
 using FairKd.Core.Records;

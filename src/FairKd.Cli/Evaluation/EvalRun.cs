@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using FairKd.Core.Evaluation;
-using FairKd.Core.Records;
 using FairKd.Core.Reporting;
 
 namespace FairKd.Cli.Evaluation;

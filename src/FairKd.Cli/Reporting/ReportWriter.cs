@@ -1,4 +1,3 @@
-using System.Text;
 using FairKd.Core.Evaluation;
 using FairKd.Core.Reporting;
 

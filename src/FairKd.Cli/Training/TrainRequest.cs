@@ -58,7 +58,7 @@ internal sealed record TrainRequest
     public string Select { get; init; } = "last";
 
     /// <summary>--landmarks and --unaligned (parsed by the code ingest and embed use).</summary>
-    public required Commands.ImagingInputs Imaging { get; init; }
+    public required Data.Imaging.ImagingInputs Imaging { get; init; }
 
     /// <summary>The release folder trained on (--manifest), or null.</summary>
     public string? Manifest { get; init; }

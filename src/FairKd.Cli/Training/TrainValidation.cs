@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using FairKd.Cli.Evaluation;
-using FairKd.Core;
 using FairKd.Core.Evaluation;
 using FairKd.Core.IO;
 using FairKd.Core.Records;

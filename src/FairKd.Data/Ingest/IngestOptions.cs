@@ -2,9 +2,36 @@ using FairKd.Data.Imaging;
 
 namespace FairKd.Data.Ingest;
 
-/// <summary>Options of the ingest stage (enumerate -> read bytes -> decode+align (N workers) -> sinks).</summary>
+/// <summary>
+/// Options of the ingest stage (<see cref="IngestStage"/>: enumerate -> read bytes -> decode+align (N workers) -> sample
+/// index, rejects, summary). The inputs are given as `fairkd ingest` takes them (NAME=PATH entries), so the command, a
+/// pipeline step and a library caller build the same record. <see cref="IngestPipeline"/> (also used by embed) reads only
+/// the processing settings (<see cref="Workers"/>, <see cref="ChannelCapacity"/>, <see cref="Imaging"/>, <see cref="MaxFileBytes"/>).
+/// </summary>
 public sealed record IngestOptions
 {
+    /// <summary>Output folder: samples.parquet (the sample index), rejects.csv, summary.txt. Required by <see cref="IngestStage"/>.</summary>
+    public string? OutDir { get; init; }
+
+    /// <summary>Image folders, NAME=PATH[:layout] (layout group/identity/image, identity/image (default) or flat).</summary>
+    public IReadOnlyList<string> Datasets { get; init; } = [];
+
+    /// <summary>MXNet RecordIO packs, NAME=PATH (train.rec with train.idx beside it, or their folder).</summary>
+    public IReadOnlyList<string> Recs { get; init; } = [];
+
+    /// <summary>Path lists, NAME=LIST (one image path per line, absolute or relative to the list's folder).</summary>
+    public IReadOnlyList<string> PathLists { get; init; } = [];
+
+    /// <summary>5-point landmark files, NAME=FILE, NAME a dataset above.</summary>
+    public IReadOnlyList<string> LandmarkFiles { get; init; } = [];
+
+    /// <summary>Images without landmarks that are not 112x112: reject (default) or center-crop. <see cref="IngestStage"/> sets
+    /// <see cref="Imaging"/>'s policy from it.</summary>
+    public UnalignedPolicy Unaligned { get; init; } = UnalignedPolicy.Reject;
+
+    /// <summary>Also write every aligned face as a PNG under this folder (null: none).</summary>
+    public string? WriteAligned { get; init; }
+
     /// <summary>Parallel decode+align workers. Default: the number of cores.</summary>
     public int Workers { get; init; } = Core.MachineDefaults.Workers;
 

@@ -15,7 +15,6 @@ public sealed class CliSurfaceTests
     /// <summary>Stage logic the CLI still holds (to move into the stage's library, one stage at a time).</summary>
     public static readonly IReadOnlyList<string> StageLogicStillInCli =
     [
-        "FairKd.Cli.Commands.IngestSummary",
         "FairKd.Cli.Embedding.EmbedOutcome",
         "FairKd.Cli.Embedding.EmbedRun",
         "FairKd.Cli.Embedding.EmbedSettings",

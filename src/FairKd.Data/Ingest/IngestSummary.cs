@@ -1,24 +1,26 @@
 using System.Globalization;
 using System.Text;
 using FairKd.Core.Records;
-using FairKd.Data.Ingest;
 using FairKd.Data.Readers;
 
-namespace FairKd.Cli.Commands;
+namespace FairKd.Data.Ingest;
 
 /// <summary>Counts of an ingest run: accepted samples per dataset/group, rejects by reason, skipped entries, throughput.</summary>
-internal sealed class IngestSummary
+public sealed class IngestSummary
 {
     private readonly SortedDictionary<string, int> _accepted = new(StringComparer.Ordinal);
 
+    /// <summary>Samples processed (accepted or rejected).</summary>
     public long Seen { get; set; }
 
+    /// <summary>Counts an accepted sample under its dataset/group.</summary>
     public void Accepted(SampleRef sample)
     {
         var k = sample.Dataset + "/" + (sample.Group ?? "-");
         _accepted[k] = _accepted.GetValueOrDefault(k) + 1;
     }
 
+    /// <summary>summary.txt: accepted per dataset/group, rejects and skipped entries by reason, throughput.</summary>
     public string Describe(TimeSpan elapsed, RejectsWriter rejects, ReaderReport report)
     {
         var sb = new StringBuilder();

@@ -1,8 +1,7 @@
 using FairKd.Core;
-using FairKd.Data.Imaging;
 using FairKd.Data.Readers;
 
-namespace FairKd.Cli.Commands;
+namespace FairKd.Data.Imaging;
 
 /// <summary>
 /// The imaging options shared by every command that turns training images into network input (`ingest`, `embed`,
@@ -10,7 +9,7 @@ namespace FairKd.Cli.Commands;
 /// <c>--unaligned reject|center-crop</c>. Validates them (exit 2 on mistakes), reads the landmark tables and describes
 /// the result as the <see cref="PreprocessingRecord"/> embed stores in a cache.
 /// </summary>
-internal sealed class ImagingInputs
+public sealed class ImagingInputs
 {
     private ImagingInputs(UnalignedPolicy? given) => UnalignedGiven = given;
 

@@ -4,7 +4,7 @@ using FairKd.Data.Imaging;
 using FairKd.Data.Readers;
 using FairKd.Data.Readers.RecordIO;
 
-namespace FairKd.Cli.Commands;
+namespace FairKd.Data.Ingest;
 
 /// <summary>
 /// The input options shared by every command that reads training images (`ingest`, `embed`): --dataset, --rec,
@@ -14,7 +14,7 @@ namespace FairKd.Cli.Commands;
 /// line, an empty list or a file of another kind is a usage error (exit 2) naming the option that reads such a file
 /// (<see cref="InputFileCheck"/>).
 /// </summary>
-internal sealed class IngestInputs
+public sealed class IngestInputs
 {
     private IngestInputs(string[] datasets, string[] recs, string[] pathLists)
     {
@@ -23,17 +23,22 @@ internal sealed class IngestInputs
         PathLists = pathLists;
     }
 
+    /// <summary>--dataset NAME=PATH[:layout] entries.</summary>
     public string[] Datasets { get; }
 
+    /// <summary>--rec NAME=PATH entries (MXNet RecordIO packs).</summary>
     public string[] Recs { get; }
 
+    /// <summary>--paths NAME=LIST entries (one image path per line).</summary>
     public string[] PathLists { get; }
 
     /// <summary>--landmarks and --unaligned.</summary>
     public ImagingInputs ImagingInputs { get; private set; } = null!;
 
+    /// <summary>The --unaligned policy in force.</summary>
     public UnalignedPolicy Unaligned => ImagingInputs.Unaligned;
 
+    /// <summary>Landmark tables by dataset name.</summary>
     public Dictionary<string, LandmarkTable> Landmarks => ImagingInputs.Landmarks;
 
     /// <summary>Paths of the landmark files given (fingerprinted by callers).</summary>
@@ -90,8 +95,6 @@ internal sealed class IngestInputs
         return total;
     }
 
-    /// <summary>New readers over the inputs (each enumeration re-lists the sources), datasets first, then RecordIO files,
-    /// then path lists.</summary>
     /// <summary>Adds every input these options read to <paramref name="provenance"/>: dataset roots (folders), RecordIO packs
     /// (.idx hashed, .rec by size), path lists and landmark files (hashed).</summary>
     public void Record(ProvenanceRecorder provenance)
@@ -121,6 +124,8 @@ internal sealed class IngestInputs
             provenance.AddFile($"landmarks:{name}", file);
     }
 
+    /// <summary>New readers over the inputs (each enumeration re-lists the sources), datasets first, then RecordIO files,
+    /// then path lists.</summary>
     public List<ISampleReader> BuildReaders(ReaderReport report)
     {
         var readers = new List<ISampleReader>();
