@@ -43,6 +43,7 @@ public sealed class Trainer : IDisposable
         backbone.to(device);
         header.to(device);
         ConvolutionPolicy = OneDnnIsa.UseForTraining(backbone);
+        TensorMemory.RetainFreedMemory(); // every step re-allocates the previous step's memory: keep it instead of re-faulting it
         SeedTorch(options.Seed);
         optimizer = OptimizerSetup.Create(backbone, header, options);
         schedule = new StudySchedule(options.Milestones);
