@@ -16,7 +16,9 @@ namespace FairKd.Benchmarks;
 /// clipping, and intra-op thread count. FairKd: <see cref="Trainer.Step"/> (forward, loss, backward, clip, GC-safe SGD
 /// step). PyTorch: peers/train_step_peer.py (Debian's python3-torch, the arcface_torch networks of tests/golden/models).
 /// Rounds alternate FairKd and PyTorch so machine load affects both alike. Writes results/train-peer.md.
-/// usage: train-peer [--models mobilefacenet,iresnet34] [--steps K] [--rounds R] [--threads N]
+/// usage: train-peer [--models mobilefacenet,iresnet34] [--steps K] [--rounds R] [--threads N] [--split] [--fairkd-only]
+/// --split adds a table of the median phase times (forward with loss, backward, clip, optimizer) of both sides;
+/// --fairkd-only runs FairKd's steps alone (for an external profiler such as perf) and writes no results file.
 /// </summary>
 internal static class TrainStepPeerBenchmark
 {
@@ -27,6 +29,7 @@ internal static class TrainStepPeerBenchmark
     {
         var models = new[] { "mobilefacenet", "iresnet34" };
         int steps = 3, rounds = 2, threads = Environment.ProcessorCount;
+        bool split = false, fairkdOnly = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -35,6 +38,8 @@ internal static class TrainStepPeerBenchmark
                 case "--steps": steps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--rounds": rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--split": split = true; break;
+                case "--fairkd-only": fairkdOnly = true; break;
                 default:
                     Console.Error.WriteLine($"train-peer: unknown option {args[i]}");
                     return 2;
@@ -63,12 +68,15 @@ internal static class TrainStepPeerBenchmark
         md.AppendLine();
         md.AppendLine("| model | FairKd s/step | PyTorch s/step | FairKd speed (PyTorch time / FairKd time) | steps timed per side | PyTorch |");
         md.AppendLine("|---|---|---|---|---|---|");
+        var splitRows = new List<string>();
         try
         {
             foreach (var name in models)
             {
                 var ours = new List<double>();
                 var theirs = new List<double>();
+                var ourPhases = new List<StepPhases>();
+                var theirPhases = new List<double[]>();
                 string? versions = null;
                 for (var r = 0; r < rounds; r++)
                 {
@@ -81,16 +89,35 @@ internal static class TrainStepPeerBenchmark
                         {
                             var c = Stopwatch.StartNew();
                             trainer.Step(new TrainBatch(0, s, Batch, images, 112, labels, null, new bool[Batch], keys));
-                            if (s > 0) ours.Add(c.Elapsed.TotalSeconds);
+                            if (s == 0) continue;
+                            ours.Add(c.Elapsed.TotalSeconds);
+                            ourPhases.Add(trainer.LastStepPhases!);
                         }
                     }
 
-                    var (peerSeconds, peerVersions) = Peer(python, name, threads, steps);
+                    if (fairkdOnly)
+                    {
+                        Console.WriteLine(string.Create(inv, $"train-peer {name} round {r + 1}: FairKd {Median(ours):F3} s/step"));
+                        continue;
+                    }
+
+                    var (peerSeconds, peerVersions, peerPhases) = Peer(python, name, threads, steps, split);
                     theirs.AddRange(peerSeconds);
+                    theirPhases.AddRange(peerPhases);
                     versions = peerVersions;
                     Console.WriteLine(string.Create(inv, $"train-peer {name} round {r + 1}: FairKd {Median(ours):F3} s/step, PyTorch {Median(theirs):F3} s/step"));
                 }
 
+                if (split)
+                {
+                    var o = PhaseMedians(ourPhases.Select(p => new[] { p.Forward.TotalSeconds, p.Backward.TotalSeconds, p.Clip.TotalSeconds, p.Optimizer.TotalSeconds }).ToList());
+                    var t = PhaseMedians(theirPhases);
+                    splitRows.Add(string.Create(inv, $"| {name} | FairKd | {o[0]:F3} | {o[1]:F3} | {o[2]:F3} | {o[3]:F3} |"));
+                    splitRows.Add(string.Create(inv, $"| {name} | PyTorch | {t[0]:F3} | {t[1]:F3} | {t[2]:F3} | {t[3]:F3} |"));
+                    foreach (var row in splitRows.TakeLast(2)) Console.WriteLine(row);
+                }
+
+                if (fairkdOnly) continue;
                 double mo = Median(ours), mt = Median(theirs);
                 md.AppendLine(inv, $"| {name} | {mo:F3} | {mt:F3} | {mt / mo:F2} | {ours.Count} | {versions} |");
             }
@@ -98,6 +125,17 @@ internal static class TrainStepPeerBenchmark
         finally
         {
             if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+        }
+
+        if (fairkdOnly) return 0;
+        if (splitRows.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("Split (median seconds per phase over the timed steps; forward includes the header, the loss and reading it, backward includes zero_grad):");
+            md.AppendLine();
+            md.AppendLine("| model | side | forward | backward | clip | optimizer |");
+            md.AppendLine("|---|---|---|---|---|---|");
+            foreach (var row in splitRows) md.AppendLine(row);
         }
 
         md.AppendLine();
@@ -111,19 +149,26 @@ internal static class TrainStepPeerBenchmark
         return 0;
     }
 
-    private static (List<double> Seconds, string Versions) Peer(string python, string model, int threads, int steps)
+    private static double[] PhaseMedians(List<double[]> phases) =>
+        [.. Enumerable.Range(0, 4).Select(k => Median([.. phases.Select(p => p[k])]))];
+
+    private static (List<double> Seconds, string Versions, List<double[]> Phases) Peer(string python, string model, int threads, int steps, bool split)
     {
         var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { Path.Combine(BenchPaths.ProjectDir, "peers", "train_step_peer.py"), "--model", model, "--threads", threads.ToString(CultureInfo.InvariantCulture),
                      "--batch", Batch.ToString(CultureInfo.InvariantCulture), "--classes", Classes.ToString(CultureInfo.InvariantCulture), "--steps", steps.ToString(CultureInfo.InvariantCulture) })
             psi.ArgumentList.Add(a);
+        if (split) psi.ArgumentList.Add("--split");
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start the PyTorch peer");
         var stderr = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         if (p.ExitCode != 0) throw new InvalidOperationException($"train_step_peer.py exited {p.ExitCode}: {stderr.Result}");
         using var doc = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]);
-        return ([.. doc.RootElement.GetProperty("seconds").EnumerateArray().Select(e => e.GetDouble())], doc.RootElement.GetProperty("versions").GetString() ?? "");
+        var phases = doc.RootElement.TryGetProperty("split", out var sp)
+            ? sp.EnumerateArray().Select(e => new[] { e.GetProperty("forward").GetDouble(), e.GetProperty("backward").GetDouble(), e.GetProperty("clip").GetDouble(), e.GetProperty("optimizer").GetDouble() }).ToList()
+            : [];
+        return ([.. doc.RootElement.GetProperty("seconds").EnumerateArray().Select(e => e.GetDouble())], doc.RootElement.GetProperty("versions").GetString() ?? "", phases);
     }
 
     private static double Median(List<double> v) => v.Count == 0 ? double.NaN : ScaleProbe.Median(v);

@@ -52,6 +52,7 @@ internal sealed class DoctorCommand
             Console.WriteLine($"torch: {runtime.Summary}");
             Console.WriteLine($"  oneDNN ISA: {OneDnnIsa.Decision ?? OneDnnIsa.Apply()}");
             Console.WriteLine($"  oneDNN caches: {OneDnnCpuCaches.Apply().Decision}");
+            Console.WriteLine($"  tensor memory: {TensorMemory.Decision}");
             var results = new List<NumericsCheckResult>();
             var failed = false;
             foreach (var spec in specs)

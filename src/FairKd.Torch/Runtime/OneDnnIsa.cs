@@ -52,6 +52,7 @@ public static class OneDnnIsa
         lock (Gate)
         {
             if (decision is not null) return decision;
+            TensorMemory.Apply(); // before LibTorch's first allocation: it reads its huge-page option once
             _ = OneDnnCpuCaches.Apply(); // before oneDNN's first primitive: its kernels' blocking is fixed when they are created
             decision = Decide();
             return decision;

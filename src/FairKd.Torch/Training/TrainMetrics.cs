@@ -72,3 +72,10 @@ public sealed record TrainSummary(long Steps, long SkippedBatches, double WallSe
     /// <summary>Images per second of wall time.</summary>
     public double ImagesPerSecond => WallSeconds > 0 ? Images / WallSeconds : 0;
 }
+
+/// <summary>
+/// Wall time of one training step's phases (<see cref="Trainer.LastStepPhases"/>): forward (batch to tensors, backbone,
+/// header, loss and reading it), backward (zero_grad and autograd), clip (gradient norm and clipping, or the norm alone),
+/// optimizer (the SGD update).
+/// </summary>
+public sealed record StepPhases(TimeSpan Forward, TimeSpan Backward, TimeSpan Clip, TimeSpan Optimizer);

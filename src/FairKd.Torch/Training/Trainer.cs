@@ -43,6 +43,7 @@ public sealed class Trainer : IDisposable
         backbone.to(device);
         header.to(device);
         ConvolutionPolicy = OneDnnIsa.UseForTraining(backbone);
+        TensorMemory.RetainFreedMemory(); // every step re-allocates the previous step's memory: keep it instead of re-faulting it
         SeedTorch(options.Seed);
         optimizer = OptimizerSetup.Create(backbone, header, options);
         schedule = new StudySchedule(options.Milestones);
@@ -65,6 +66,9 @@ public sealed class Trainer : IDisposable
 
     /// <summary>The folder holding the checkpoint folders (OutputDir/checkpoints); see <see cref="CheckpointStore.FindLatest"/>.</summary>
     public string CheckpointRoot => checkpointRoot;
+
+    /// <summary>Wall time of the phases of the last completed <see cref="Step"/> (the training-step benchmark's split); null before the first.</summary>
+    public StepPhases? LastStepPhases { get; private set; }
 
     /// <summary>The optimiser (group 0 backbone, group 1 header).</summary>
     public GcSafeSgd Optimizer => optimizer;
@@ -180,14 +184,19 @@ public sealed class Trainer : IDisposable
         using var scope = NewDisposeScope();
         using var snapshot = new StepSnapshot(header);
         var n = batch.Count;
+        var t0 = Stopwatch.GetTimestamp();
         var (loss, marginLoss, kd) = Forward(batch);
         var lossValue = loss.item<float>();
         if (!float.IsFinite(lossValue)) throw Diverged(batch, $"loss is {lossValue}", Replay(batch, snapshot, lossValue, gradients: false));
+        var t1 = Stopwatch.GetTimestamp();
         optimizer.zero_grad();
         loss.backward();
+        var t2 = Stopwatch.GetTimestamp();
         var gradNorm = GradNorm();
         if (!double.IsFinite(gradNorm)) throw Diverged(batch, $"backbone gradient norm is {gradNorm}", Replay(batch, snapshot, gradNorm, gradients: true));
+        var t3 = Stopwatch.GetTimestamp();
         optimizer.step();
+        LastStepPhases = new StepPhases(Stopwatch.GetElapsedTime(t0, t1), Stopwatch.GetElapsedTime(t1, t2), Stopwatch.GetElapsedTime(t2, t3), Stopwatch.GetElapsedTime(t3));
         State.NextEpoch = batch.Epoch;
         State.NextStep = batch.Step + 1;
         State.GlobalStep++;
