@@ -29,6 +29,7 @@ public sealed record ShardPartition
     public int Count { get; }
 
     /// <summary>The whole sample list in one partition (0 of 1).</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "Single is the one-partition instance (0 of 1), not the float type System.Single")]
     public static ShardPartition Single { get; } = new(0, 1);
 
     /// <summary>
