@@ -4,7 +4,6 @@ using FairKd.Torch.Inference;
 using FairKd.Torch.Models;
 using FairKd.Torch.Models.Fused;
 using FairKd.Torch.Weights;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -2,7 +2,6 @@ using FairKd.Core;
 using FairKd.Core.Records;
 using FairKd.Tests.Shared;
 using FairKd.Torch.Inference;
-using FairKd.Torch.Models;
 using FairKd.Torch.Weights;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,6 +1,5 @@
 using FairKd.Core;
 using FairKd.Torch.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FairKd.Torch.Tests;

@@ -2,7 +2,6 @@ using FairKd.Core;
 using FairKd.Tests.Shared;
 using FairKd.Torch.Models;
 using FairKd.Torch.Weights;
-using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 

@@ -23,6 +23,7 @@ public interface IFaceEmbedder : IDisposable
 /// <summary>A 4-way ethnicity classifier: probabilities in <see cref="EthnicGroups.Order"/> unless mapped.</summary>
 public interface IEthnicityClassifier : IDisposable
 {
+    /// <summary>Square input side in pixels the classifier expects (batches are [count, 3, InputSize, InputSize]).</summary>
     int InputSize { get; }
 
     /// <summary>Writes [count, 4] probabilities (each row sums to 1) in <see cref="EthnicGroups.Order"/>.</summary>

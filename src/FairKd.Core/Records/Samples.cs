@@ -37,8 +37,10 @@ public sealed record SampleRef(
 /// <summary>Five facial landmarks (left eye, right eye, nose, left mouth corner, right mouth corner) in source pixels.</summary>
 public sealed record FaceLandmarks(ImmutableArray<float> Coordinates)
 {
+    /// <summary>Number of landmark points; <see cref="Coordinates"/> holds twice as many numbers (x0, y0, x1, y1, ...).</summary>
     public const int PointCount = 5;
 
+    /// <summary>Landmarks from 10 numbers in x,y pair order; ArgumentException for any other count.</summary>
     public static FaceLandmarks FromPairs(ReadOnlySpan<float> xy)
     {
         if (xy.Length != PointCount * 2)
@@ -46,8 +48,10 @@ public sealed record FaceLandmarks(ImmutableArray<float> Coordinates)
         return new FaceLandmarks([.. xy]);
     }
 
+    /// <summary>x of point <paramref name="i"/> (0..4, order as in the type summary), in source pixels.</summary>
     public float X(int i) => Coordinates[2 * i];
 
+    /// <summary>y of point <paramref name="i"/> (0..4), in source pixels.</summary>
     public float Y(int i) => Coordinates[(2 * i) + 1];
 }
 

@@ -12,13 +12,17 @@ public sealed record ReportColumn(string Header, bool IsNumber, bool Markable = 
 /// <summary>One cell: text, or a number (null = missing, shown as '-').</summary>
 public readonly record struct ReportCell(string? Text, double? Number)
 {
+    /// <summary>A text cell (null shows as '-').</summary>
     public static ReportCell Of(string? text) => new(text, null);
+
+    /// <summary>A number cell (null = missing, shown as '-'); rounded only when rendered.</summary>
     public static ReportCell Of(double? number) => new(null, number);
 }
 
 /// <summary>A table of runs, rendered as Markdown (best values bold) or CSV (full precision, a trailing "best" column).</summary>
 public sealed class ReportTable
 {
+    /// <summary>A table; every row must have one cell per column (ArgumentException otherwise).</summary>
     public ReportTable(string title, IReadOnlyList<ReportColumn> columns, IReadOnlyList<IReadOnlyList<ReportCell>> rows)
     {
         ArgumentNullException.ThrowIfNull(columns);
@@ -30,8 +34,13 @@ public sealed class ReportTable
         Rows = rows;
     }
 
+    /// <summary>Heading of the table in the Markdown report.</summary>
     public string Title { get; }
+
+    /// <summary>Columns, left to right.</summary>
     public IReadOnlyList<ReportColumn> Columns { get; }
+
+    /// <summary>One list of cells per run, each as long as <see cref="Columns"/>.</summary>
     public IReadOnlyList<IReadOnlyList<ReportCell>> Rows { get; }
 
     /// <summary>True when row <paramref name="r"/> holds the best (rounded) value of markable column <paramref name="c"/>; ties all count.</summary>

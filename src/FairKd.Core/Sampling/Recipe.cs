@@ -31,10 +31,13 @@ public enum MixMode
 /// </summary>
 public sealed record RecipeTarget
 {
+    /// <summary>Number of identities to remove from the pool (JSON <c>removeIdentities</c>); null = not this kind.</summary>
     public int? RemoveIdentities { get; init; }
 
+    /// <summary>Number of identities to keep (JSON <c>keepIdentities</c>); null = not this kind.</summary>
     public int? KeepIdentities { get; init; }
 
+    /// <summary>Upper bound on the kept images (JSON <c>keepImages</c>); null = not this kind.</summary>
     public long? KeepImages { get; init; }
 
     /// <summary>The sampler target; UsageException unless exactly one field is set.</summary>

@@ -6,6 +6,7 @@ namespace FairKd.Core.Sampling;
 /// <summary>Recipe (de)serialisation: camelCase, enums as camelCase strings, comments and trailing commas allowed, unknown fields refused.</summary>
 public static class RecipeJson
 {
+    /// <summary>The options both <see cref="Parse"/> and recipe writers use (the rules in the type summary; indented, nulls omitted).</summary>
     public static readonly JsonSerializerOptions Options = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,

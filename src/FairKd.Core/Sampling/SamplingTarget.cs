@@ -18,12 +18,16 @@ public enum TargetKind
 /// <c>KeepIdentities(N)</c> with N = all identities is allowed and removes nothing.</summary>
 public sealed record SamplingTarget(TargetKind Kind, long Value)
 {
+    /// <summary>Remove exactly <paramref name="identities"/> identities.</summary>
     public static SamplingTarget Remove(int identities) => new(TargetKind.RemoveIdentities, identities);
 
+    /// <summary>Remove until exactly <paramref name="identities"/> identities remain.</summary>
     public static SamplingTarget Keep(int identities) => new(TargetKind.KeepIdentities, identities);
 
+    /// <summary>Remove until the kept identities hold at most <paramref name="images"/> images.</summary>
     public static SamplingTarget KeepImages(long images) => new(TargetKind.KeepImagesAtMost, images);
 
+    /// <summary>The target in words, as logs and the data card show it ("keep 5000 identities").</summary>
     public override string ToString() => Kind switch
     {
         TargetKind.RemoveIdentities => $"remove {Value} identities",
@@ -35,7 +39,10 @@ public sealed record SamplingTarget(TargetKind Kind, long Value)
 /// <summary>What a Mix real-fraction quota counts.</summary>
 public enum QuotaUnit
 {
+    /// <summary>The fraction counts kept identities (needs an identity target).</summary>
     Identities,
+
+    /// <summary>The fraction counts kept images (needs a <see cref="TargetKind.KeepImagesAtMost"/> target).</summary>
     Images,
 }
 

@@ -1,4 +1,3 @@
-using FairKd.Core.Records;
 
 namespace FairKd.Core.Sampling;
 

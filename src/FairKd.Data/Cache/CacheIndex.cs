@@ -36,14 +36,19 @@ public sealed record CacheIndex
     /// <summary>Version of the cache layout (index, shard columns, sidecar). Readers refuse newer versions.</summary>
     public const int CurrentSchemaVersion = 1;
 
+    /// <summary>File name of the index inside the cache folder.</summary>
     public const string FileName = "_cache.json";
 
+    /// <summary>Cache layout version the writer used (<see cref="CurrentSchemaVersion"/> when written by this build).</summary>
     public required int SchemaVersion { get; init; }
 
+    /// <summary>Teacher, weights SHA-256, preprocessing and embedding size: a resume or merge must match it exactly.</summary>
     public required CacheMetadata Metadata { get; init; }
 
+    /// <summary>Order of the ethnicity columns (<see cref="EthnicGroups.Order"/>); a cache with another order is refused.</summary>
     public required IReadOnlyList<string> ClassOrder { get; init; }
 
+    /// <summary>The caller's fingerprint of its inputs (opaque string); a resume with a different one is refused.</summary>
     public required string Fingerprint { get; init; }
 
     /// <summary>SHA-256 of the full ordered key list (keys joined by '\n'), all partitions.</summary>
@@ -52,26 +57,34 @@ public sealed record CacheIndex
     /// <summary>Number of samples in the full ordered key list (all partitions).</summary>
     public required int TotalKeys { get; init; }
 
+    /// <summary>0-based partition this cache holds (see <see cref="ShardPartition"/>); 0 for a single or merged cache.</summary>
     public required int PartitionIndex { get; init; }
 
+    /// <summary>Number of partitions the key list was split into; 1 for a single or merged cache.</summary>
     public required int PartitionCount { get; init; }
 
     /// <summary>Global position range [InputStart, InputEnd) this cache covers.</summary>
     public required int InputStart { get; init; }
 
+    /// <summary>Exclusive end of the global position range (see <see cref="InputStart"/>).</summary>
     public required int InputEnd { get; init; }
 
+    /// <summary>How the <c>embedding</c> columns are stored on disk (fp32 list or fp16 blob).</summary>
     public required EmbeddingEncoding Encoding { get; init; }
 
+    /// <summary>Accepted rows after which a shard closes (the last shard may hold fewer).</summary>
     public required int RowsPerShard { get; init; }
 
+    /// <summary>Rows per Parquet row group inside a shard (the reader's decoding unit).</summary>
     public required int RowGroupRows { get; init; }
 
+    /// <summary>The committed shards in input order; only these count.</summary>
     public required IReadOnlyList<ShardEntry> Shards { get; init; }
 
     /// <summary>Leading input samples of this range that are committed (in shards or rejects).</summary>
     public required int CommittedInputs { get; init; }
 
+    /// <summary>Samples of the range routed to rejects.csv so far (committed lines only).</summary>
     public required int RejectCount { get; init; }
 
     /// <summary>Committed length of rejects.csv; bytes beyond it are from an interrupted run and are cut on resume.</summary>

@@ -8,6 +8,7 @@ namespace FairKd.Data.Cache;
 /// </summary>
 public sealed class CacheRows
 {
+    /// <summary>Allocates columns for <paramref name="capacity"/> rows of <paramref name="embeddingSize"/>-float embeddings (both at least 1).</summary>
     public CacheRows(int capacity, int embeddingSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
@@ -26,8 +27,10 @@ public sealed class CacheRows
         Ethnicity = [.. Enumerable.Range(0, EthnicGroups.Order.Length).Select(_ => new float[capacity])];
     }
 
+    /// <summary>Maximum rows the block holds (one row group).</summary>
     public int Capacity { get; }
 
+    /// <summary>Floats per embedding (512 for the study's teachers).</summary>
     public int EmbeddingSize { get; }
 
     /// <summary>Rows currently held.</summary>
@@ -39,32 +42,43 @@ public sealed class CacheRows
     /// <summary>Row number, within its shard, of row 0 of this block (reader side).</summary>
     public int FirstRow { get; internal set; }
 
+    /// <summary>Sample key per row (<c>dataset/relative/path</c>, unique).</summary>
     public string[] Keys { get; }
 
+    /// <summary>Dataset name per row (the key's first segment).</summary>
     public string[] Datasets { get; }
 
+    /// <summary>Dataset-qualified identity per row.</summary>
     public string[] Identities { get; }
 
+    /// <summary>Folder group per row (BUPT's ethnicity folder), null when the dataset has none.</summary>
     public string?[] Groups { get; }
 
+    /// <summary>SHA-256 (hex) of the sample file per row, null when the writer was not given it.</summary>
     public string?[] Sha256s { get; }
 
     /// <summary>Row-major [Count, EmbeddingSize] L2-normalised embeddings.</summary>
     public float[] Embeddings { get; }
 
+    /// <summary>Row-major [Count, EmbeddingSize] L2-normalised embeddings of the horizontally mirrored faces.</summary>
     public float[] FlippedEmbeddings { get; }
 
+    /// <summary>L2 norm of each raw embedding before normalisation.</summary>
     public float[] Norms { get; }
 
+    /// <summary>L2 norm of each raw mirrored embedding before normalisation.</summary>
     public float[] FlippedNorms { get; }
 
     /// <summary>One array per ethnic group, in <see cref="EthnicGroups.Order"/>.</summary>
     public float[][] Ethnicity { get; }
 
+    /// <summary>True when <see cref="Count"/> has reached <see cref="Capacity"/> (the writer flushes the row group).</summary>
     public bool IsFull => Count == Capacity;
 
+    /// <summary>The normalised embedding of <paramref name="row"/> (EmbeddingSize floats, a view into <see cref="Embeddings"/>).</summary>
     public ReadOnlySpan<float> Embedding(int row) => Embeddings.AsSpan(row * EmbeddingSize, EmbeddingSize);
 
+    /// <summary>The normalised mirrored embedding of <paramref name="row"/> (a view into <see cref="FlippedEmbeddings"/>).</summary>
     public ReadOnlySpan<float> FlippedEmbedding(int row) => FlippedEmbeddings.AsSpan(row * EmbeddingSize, EmbeddingSize);
 
     /// <summary>The 4 ethnicity probabilities of a row, in <see cref="EthnicGroups.Order"/>.</summary>

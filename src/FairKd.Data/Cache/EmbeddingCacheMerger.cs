@@ -16,6 +16,7 @@ public static class EmbeddingCacheMerger
     /// <param name="outDir">Output folder; must not hold a cache unless <paramref name="force"/>.</param>
     /// <param name="move">Move shard files instead of copying them (faster on one file system; empties the partition folders).</param>
     /// <param name="force">Replace an existing cache in <paramref name="outDir"/>.</param>
+    /// <param name="ct">Cancels the merge; a cancelled merge leaves no index in <paramref name="outDir"/>.</param>
     /// <exception cref="UsageException">Partitions missing, duplicated, incomplete or inconsistent; output not empty.</exception>
     public static async Task<CacheIndex> MergeAsync(IReadOnlyList<string> partDirs, string outDir, bool move = false, bool force = false,
         CancellationToken ct = default)

@@ -43,12 +43,16 @@ public sealed class EmbeddingCacheReader : IDisposable
         for (var i = 0; i < index.Shards.Count; i++) _shardStarts[i + 1] = _shardStarts[i] + index.Shards[i].Rows;
     }
 
+    /// <summary>The cache folder (holds <c>_cache.json</c> and the shards).</summary>
     public string Directory { get; }
 
+    /// <summary>The validated <c>_cache.json</c> read when the cache was opened.</summary>
     public CacheIndex Index { get; }
 
+    /// <summary>Teacher, weights SHA-256, preprocessing and embedding size the cache was written with (from the index).</summary>
     public CacheMetadata Metadata => Index.Metadata;
 
+    /// <summary>Floats per embedding (and per flipped embedding) in every row.</summary>
     public int EmbeddingSize => Index.Metadata.EmbeddingSize;
 
     /// <summary>Number of target rows.</summary>
@@ -257,6 +261,7 @@ public sealed class EmbeddingCacheReader : IDisposable
         return result;
     }
 
+    /// <summary>Closes the open shard, drops the decoded row groups and unmaps the key index.</summary>
     public void Dispose()
     {
         lock (_gate)

@@ -10,7 +10,7 @@ namespace FairKd.Data.Cache;
 /// Writes an embedding cache folder for one partition of the ordered sample list, resumably.
 /// <para>Contract: the caller reports every sample of the partition exactly once, in input order, starting at
 /// <see cref="ResumePosition"/>: a <see cref="TeacherTarget"/> (<see cref="AddAsync"/>) or a <see cref="Reject"/>
-/// (<see cref="AddRejectAsync"/>); then calls <see cref="CompleteAsync"/>.</para>
+/// (<see cref="AddRejectAsync"/>); then calls <see cref="CompleteAsync(CancellationToken)"/>.</para>
 /// <para>Shards: a shard closes right after its <see cref="EmbeddingCacheOptions.RowsPerShard"/>-th accepted row, so
 /// it covers a contiguous input range (its rows plus the rejects in between); the index records each range. Resume
 /// restarts at the end of the last committed range: the interrupted shard and its rejects are recomputed, and since
@@ -89,6 +89,7 @@ public sealed class EmbeddingCacheWriter : IAsyncDisposable
     /// <param name="options">Metadata, fingerprint, layout, partition, force.</param>
     /// <param name="orderedKeys">The FULL deterministic ordered sample key list (all partitions); keys must be unique.</param>
     /// <exception cref="UsageException">Settings differ from the existing cache (without Force), duplicate keys, bad options.</exception>
+    /// <param name="ct">Cancels opening the cache (checked before the folder is created).</param>
     /// <exception cref="IOException">The folder cannot be written.</exception>
     public static Task<EmbeddingCacheWriter> OpenAsync(string directory, EmbeddingCacheOptions options, IReadOnlyList<string> orderedKeys,
         CancellationToken ct = default) => OpenAsync(directory, options, orderedKeys, DefaultOpen, ct);
@@ -162,6 +163,7 @@ public sealed class EmbeddingCacheWriter : IAsyncDisposable
     /// <summary>Adds an accepted target (the next sample in input order). Non-finite values are routed to rejects instead.</summary>
     /// <param name="target">The teacher target; embedding sizes must equal the metadata's, ethnicity 4 values.</param>
     /// <param name="sampleSha256">Optional SHA-256 of the sample's file, stored in the nullable <c>sha256</c> column.</param>
+    /// <param name="ct">Cancels the row-group or shard write this row triggers, if any.</param>
     /// <returns>True when written, false when routed to rejects.</returns>
     public async Task<bool> AddAsync(TeacherTarget target, string? sampleSha256 = null, CancellationToken ct = default)
     {

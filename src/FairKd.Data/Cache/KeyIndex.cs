@@ -162,6 +162,7 @@ public sealed class KeyIndex : IDisposable
     /// <summary>Bucket table size: 2^bits buckets on the top bits of the hashes, about 4-8 keys a bucket.</summary>
     internal static int BucketBits(long count) => Math.Clamp(63 - (int)ulong.LeadingZeroCount((ulong)Math.Max(1, count)) - 2, 1, 24);
 
+    /// <summary>Unmaps <c>_keys.idx</c>; lookups after this are invalid.</summary>
     public void Dispose() => _region.Dispose();
 
     internal static unsafe KeyIndex? FromRegion(MappedRegion region, ReadOnlySpan<byte> fingerprint, long expectedCount)

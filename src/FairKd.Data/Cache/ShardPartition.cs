@@ -12,6 +12,7 @@ namespace FairKd.Data.Cache;
 /// </summary>
 public sealed record ShardPartition
 {
+    /// <summary>Partition <paramref name="index"/> (0-based) of <paramref name="count"/>; UsageException when count &lt; 1 or index is outside 0..count-1.</summary>
     public ShardPartition(int index, int count)
     {
         if (count < 1) throw new UsageException($"shard count must be at least 1 (got {count})");
@@ -28,6 +29,7 @@ public sealed record ShardPartition
     public int Count { get; }
 
     /// <summary>The whole sample list in one partition (0 of 1).</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "Single is the one-partition instance (0 of 1), not the float type System.Single")]
     public static ShardPartition Single { get; } = new(0, 1);
 
     /// <summary>
@@ -85,6 +87,7 @@ public sealed record ShardPartition
         return slice;
     }
 
+    /// <summary>"K of N", as logs show it.</summary>
     public override string ToString() => $"{Index} of {Count}";
 
     private static int? ParseEnv(Func<string, string?> env, string name)

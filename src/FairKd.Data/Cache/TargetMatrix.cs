@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -157,6 +156,7 @@ public sealed unsafe class TargetMatrix : IDisposable
         Core.IO.AtomicFile.WriteAllText(Path.Combine(outDirectory, MetaFileName), JsonSerializer.Serialize(meta, Json) + "\n");
     }
 
+    /// <summary>Unmaps the matrix file; spans handed out before are invalid afterwards.</summary>
     public void Dispose() => _region.Dispose();
 
     /// <summary>The .npy v1.0 header of a (rows, 2, width) matrix, padded so the data starts at a multiple of 64 bytes.</summary>

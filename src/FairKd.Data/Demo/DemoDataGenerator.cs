@@ -12,6 +12,10 @@ namespace FairKd.Data.Demo;
 
 /// <summary>What <see cref="DemoDataGenerator.Generate"/> did.</summary>
 /// <param name="Skipped">True when the folder already held complete demo data with the same options.</param>
+/// <param name="Images">Images rendered by this call (0 when skipped).</param>
+/// <param name="Files">Files the folder holds: every subset file plus README.txt and the demo manifest.</param>
+/// <param name="Elapsed">Wall time of the call.</param>
+/// <param name="Subsets">File count and listing digest per subset name.</param>
 public sealed record DemoDataResult(bool Skipped, int Images, int Files, TimeSpan Elapsed, IReadOnlyDictionary<string, SubsetDigest> Subsets);
 
 /// <summary>
@@ -25,6 +29,7 @@ public static class DemoDataGenerator
 {
     private const string ReadmeName = "README.txt";
 
+    /// <summary>Generates (or verifies and skips) the demo data in <paramref name="outDir"/>; <paramref name="imagesDone"/> receives the running count of rendered images.</summary>
     public static DemoDataResult Generate(string outDir, DemoDataOptions options, IProgress<int>? imagesDone = null,
         CancellationToken cancellationToken = default)
     {

@@ -16,6 +16,7 @@ namespace FairKd.Data.Eval;
 /// </summary>
 public static class LabeledLinePairsReader
 {
+    /// <summary>Reads <paramref name="pairsFile"/> into the kept pairs with their folds; every dropped line goes to <paramref name="report"/>.</summary>
     public static IReadOnlyList<VerificationPair> Read(string pairsFile, ReaderReport report)
     {
         ArgumentNullException.ThrowIfNull(report);

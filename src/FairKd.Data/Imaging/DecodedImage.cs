@@ -41,6 +41,7 @@ public sealed class DecodedImage : IDisposable
     /// <summary>The ImageSharp image (for tests and tools that want ImageSharp processing).</summary>
     public Image<Rgb24> Image => image;
 
+    /// <summary>Releases the ImageSharp image (and with it the pixels <see cref="Rgb"/> points to).</summary>
     public void Dispose() => image.Dispose();
 }
 
@@ -50,6 +51,7 @@ public sealed class DecodedImage : IDisposable
 /// <c>undecodable: unknown format</c>, <c>undecodable: truncated or corrupt</c>.</param>
 public readonly record struct DecodeResult(DecodedImage? Image, string? Reason)
 {
+    /// <summary>True when an image was decoded (<see cref="Reason"/> is then null).</summary>
     public bool Succeeded => Image is not null;
 
     internal static DecodeResult Fail(string reason) => new(null, reason);

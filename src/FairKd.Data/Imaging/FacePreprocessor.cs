@@ -24,6 +24,7 @@ public sealed class FacePreprocessor
         template = ArcFaceTemplate.ForSize(Options.OutputSize);
     }
 
+    /// <summary>The validated options every sample is decoded and aligned with (<see cref="ImagingOptions.Default"/> when none were given).</summary>
     public ImagingOptions Options { get; }
 
     /// <summary>Side of the produced square (Options.OutputSize).</summary>
@@ -50,7 +51,7 @@ public sealed class FacePreprocessor
         }
     }
 
-    /// <summary>Aligns already decoded interleaved RGB pixels (the second half of <see cref="Process"/>).</summary>
+    /// <summary>Aligns already decoded interleaved RGB pixels (the second half of <see cref="Process(ReadOnlyMemory{byte}, FaceLandmarks?, float[])"/>).</summary>
     public PreprocessResult Align(ReadOnlySpan<byte> rgb, int width, int height, FaceLandmarks? landmarks, float[]? destination = null)
     {
         var size = Options.OutputSize;

@@ -13,7 +13,7 @@ public static class PreprocessStages
 }
 
 /// <summary>
-/// Outcome of <see cref="FacePreprocessor.Process"/>: either the aligned face as normalised CHW floats
+/// Outcome of <see cref="FacePreprocessor.Process(ReadOnlyMemory{byte}, FaceLandmarks?)"/>: either the aligned face as normalised CHW floats
 /// (<see cref="Chw"/>, 3 x Size x Size, RGB, <c>(x - 127.5) / 127.5</c>), or a reject (<see cref="RejectStage"/>,
 /// <see cref="RejectReason"/>). Source dimensions are set whenever the image decoded (0 otherwise).
 /// </summary>
@@ -36,8 +36,10 @@ public sealed record PreprocessResult
     /// <summary>Output side in pixels (0 when rejected).</summary>
     public int Size { get; }
 
+    /// <summary>Width in pixels of the decoded source image (0 when decoding failed).</summary>
     public int SourceWidth { get; }
 
+    /// <summary>Height in pixels of the decoded source image (0 when decoding failed).</summary>
     public int SourceHeight { get; }
 
     /// <summary>How the face was aligned (meaningless when rejected).</summary>
@@ -49,6 +51,7 @@ public sealed record PreprocessResult
     /// <summary>Human-readable reason with a stable prefix; null on success.</summary>
     public string? RejectReason { get; }
 
+    /// <summary>True when the sample was aligned (<see cref="Chw"/> is set, the reject fields are null).</summary>
     public bool Succeeded => Chw is not null;
 
     /// <summary>The horizontal mirror of <see cref="Chw"/> (a row reversal per channel; new array).</summary>

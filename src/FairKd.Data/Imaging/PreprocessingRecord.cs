@@ -41,15 +41,19 @@ public sealed partial record PreprocessingRecord
     /// <summary>Channel order and layout of the network input.</summary>
     public const string RgbChw = "rgb chw";
 
+    /// <summary>Version of this record's layout (<see cref="CurrentVersion"/> when written by this build).</summary>
     public int Version { get; init; } = CurrentVersion;
 
+    /// <summary>Alignment template name (<see cref="ArcFaceTemplateName"/>, the only one).</summary>
     public string Template { get; init; } = ArcFaceTemplateName;
 
     /// <summary>Output side in pixels (<see cref="ImagingOptions.OutputSize"/>).</summary>
     public int Size { get; init; } = 112;
 
+    /// <summary>Pixel normalisation as a formula string (<see cref="StandardNormalisation"/>).</summary>
     public string Normalisation { get; init; } = StandardNormalisation;
 
+    /// <summary>Channel order and layout (<see cref="RgbChw"/>).</summary>
     public string Channels { get; init; } = RgbChw;
 
     /// <summary><c>reject</c> or <c>center-crop</c> (the <c>--unaligned</c> value).</summary>
@@ -161,6 +165,7 @@ public sealed partial record PreprocessingRecord
         other is not null && Canonical() == other.Canonical()
         && (Landmarks ?? []).Select(l => l.File).SequenceEqual((other.Landmarks ?? []).Select(l => l.File), StringComparer.Ordinal);
 
+    /// <summary>Hash of the canonical settings string (consistent with <see cref="Equals(PreprocessingRecord)"/>).</summary>
     public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Canonical());
 
     /// <summary><see cref="Canonical"/> on one line (<c>; </c>-separated).</summary>

@@ -25,6 +25,7 @@ public sealed class SafeImageDecoder
     private readonly ImagingOptions options;
     private readonly Configuration configuration;
 
+    /// <summary>A decoder with the size limits of <paramref name="options"/> (<see cref="ImagingOptions.Default"/> when null).</summary>
     public SafeImageDecoder(ImagingOptions? options = null)
     {
         this.options = options ?? ImagingOptions.Default;

@@ -3,6 +3,7 @@ namespace FairKd.Data.Imaging;
 /// <summary>Outcome of <see cref="SimilarityTransform.Estimate"/>: a matrix, or a failure reason (<c>landmarks: degenerate (...)</c>).</summary>
 public readonly record struct SimilarityFit(Affine2x3 Matrix, string? Failure)
 {
+    /// <summary>True when the landmarks gave a usable transform (<see cref="Matrix"/> is valid).</summary>
     public bool Succeeded => Failure is null;
 }
 

@@ -41,6 +41,7 @@ public sealed class FaceLoader : IDisposable
     /// <summary>The decode + align step (its options are <see cref="Imaging"/>).</summary>
     public FacePreprocessor Preprocessor { get; }
 
+    /// <summary>Decode limits, output size, normalisation and unaligned policy in effect (the preprocessor's options).</summary>
     public ImagingOptions Imaging => Preprocessor.Options;
 
     /// <summary>Side of the produced faces.</summary>
@@ -78,5 +79,6 @@ public sealed class FaceLoader : IDisposable
     public static void Mirror(ReadOnlySpan<float> chw, Span<float> destination, int size) =>
         Core.Tensors.Chw.FlipHorizontal(chw, destination, 3, size, size);
 
+    /// <summary>Closes the RecordIO files the byte reader keeps open.</summary>
     public void Dispose() => _bytes.Dispose();
 }

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Threading.Channels;
 using FairKd.Core.Pipeline;
 using FairKd.Core.Records;
-using FairKd.Data.Imaging;
 using FairKd.Data.Readers;
 
 namespace FairKd.Data.Ingest;

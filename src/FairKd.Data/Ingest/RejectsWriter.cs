@@ -7,12 +7,14 @@ namespace FairKd.Data.Ingest;
 /// and counts rejects by reason prefix (the text before the first ':').</summary>
 public sealed class RejectsWriter : IDisposable
 {
+    /// <summary>File name of the rejects table inside the stage's output folder.</summary>
     public const string FileName = "rejects.csv";
     private readonly string _path;
     private readonly string _temp;
     private readonly StreamWriter _writer;
     private bool _completed;
 
+    /// <summary>Starts <c>rejects.csv</c> in <paramref name="outDir"/> as a temp file holding the header line.</summary>
     public RejectsWriter(string outDir)
     {
         _path = Path.Combine(outDir, FileName);
@@ -21,10 +23,13 @@ public sealed class RejectsWriter : IDisposable
         _writer.WriteLine("key,stage,reason");
     }
 
+    /// <summary>Rejects so far per <c>stage: reason prefix</c> (e.g. <c>decode: undecodable</c>), sorted by that text.</summary>
     public SortedDictionary<string, int> CountsByReason { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Rejects written so far.</summary>
     public int Count { get; private set; }
 
+    /// <summary>Appends one reject line and counts it under its stage and reason prefix.</summary>
     public void Add(Reject reject)
     {
         ArgumentNullException.ThrowIfNull(reject);
@@ -35,6 +40,7 @@ public sealed class RejectsWriter : IDisposable
         Count++;
     }
 
+    /// <summary>Flushes and renames the temp file to <c>rejects.csv</c>; without it, Dispose deletes the temp file.</summary>
     public void Complete()
     {
         _writer.Flush();
@@ -46,6 +52,7 @@ public sealed class RejectsWriter : IDisposable
     internal static string Quote(string value) =>
         value.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 
+    /// <summary>Deletes the temp file unless <see cref="Complete"/> ran (an aborted stage leaves no partial rejects.csv).</summary>
     public void Dispose()
     {
         if (_completed) return;

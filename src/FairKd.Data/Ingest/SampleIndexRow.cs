@@ -8,18 +8,25 @@ namespace FairKd.Data.Ingest;
 /// </summary>
 public sealed class SampleIndexRow
 {
+    /// <summary>Sample key, <c>dataset/relative/path</c>, unique.</summary>
     [JsonPropertyName("key")]
     public string Key { get; set; } = "";
+    /// <summary>Dataset name (the key's first segment).</summary>
     [JsonPropertyName("dataset")]
     public string Dataset { get; set; } = "";
+    /// <summary>Dataset-qualified identity (<c>bupt/African/m.0x</c>).</summary>
     [JsonPropertyName("identity")]
     public string Identity { get; set; } = "";
+    /// <summary>Folder group (BUPT's ethnicity folder), null when the dataset has none.</summary>
     [JsonPropertyName("group")]
     public string? Group { get; set; }
+    /// <summary>Path of the image relative to its dataset root, '/' separated.</summary>
     [JsonPropertyName("relative_path")]
     public string RelativePath { get; set; } = "";
+    /// <summary>Width in pixels of the decoded source image.</summary>
     [JsonPropertyName("source_width")]
     public int SourceWidth { get; set; }
+    /// <summary>Height in pixels of the decoded source image.</summary>
     [JsonPropertyName("source_height")]
     public int SourceHeight { get; set; }
     /// <summary>The 5 landmarks (x1 y1 ... x5 y5) used for alignment, or null when none were used.</summary>

@@ -11,8 +11,11 @@ namespace FairKd.Data.Ingest;
 /// </summary>
 public sealed class SampleIndexWriter : IAsyncDisposable
 {
+    /// <summary>Version of the sample index columns, written as <c>fairkd.schema_version</c>.</summary>
     public const int SchemaVersion = 1;
+    /// <summary>File name of the sample index inside the ingest output folder.</summary>
     public const string FileName = "samples.parquet";
+    /// <summary>Rows buffered before a Parquet row group is written.</summary>
     public const int RowGroupRows = 16_384;
 
     private readonly string _path;
@@ -22,6 +25,7 @@ public sealed class SampleIndexWriter : IAsyncDisposable
     private bool _any;
     private bool _completed;
 
+    /// <summary>Opens a temp file for <c>samples.parquet</c> in <paramref name="outDir"/> (renamed by <see cref="CompleteAsync"/>).</summary>
     public SampleIndexWriter(string outDir)
     {
         _path = Path.Combine(outDir, FileName);
@@ -29,8 +33,10 @@ public sealed class SampleIndexWriter : IAsyncDisposable
         _stream = new FileStream(_temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None);
     }
 
+    /// <summary>Rows added so far (written or pending).</summary>
     public long Rows { get; private set; }
 
+    /// <summary>Adds the row of an accepted sample; writes a row group every <see cref="RowGroupRows"/> rows.</summary>
     public async ValueTask AddAsync(AlignedFace face, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(face);
@@ -75,6 +81,7 @@ public sealed class SampleIndexWriter : IAsyncDisposable
         _any = true;
     }
 
+    /// <summary>Closes the file and deletes the temp file unless <see cref="CompleteAsync"/> ran.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_completed) return;

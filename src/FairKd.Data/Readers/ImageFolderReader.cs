@@ -24,8 +24,10 @@ public sealed class ImageFolderReader(DatasetSpec spec, ReaderReport report) : I
     private readonly DatasetSpec _spec = spec ?? throw new ArgumentNullException(nameof(spec));
     private readonly ReaderReport _report = report ?? throw new ArgumentNullException(nameof(report));
 
+    /// <inheritdoc/>
     public string Dataset => _spec.Name;
 
+    /// <inheritdoc/>
     public IEnumerable<SampleRef> Enumerate(CancellationToken cancellationToken = default)
     {
         var rootReal = RealPath.Resolve(_spec.Root) ?? _spec.Root;

@@ -4,7 +4,7 @@ using FairKd.Core;
 
 namespace FairKd.Data.Readers;
 
-/// <summary>The kinds of input files FairKd's commands read, as <see cref="InputFormats.Sniff"/> recognises them.</summary>
+/// <summary>The kinds of input files FairKd's commands read, as <see cref="InputFormats.Sniff(string)"/> recognises them.</summary>
 public enum InputFormat
 {
     /// <summary>Not recognised (or too few lines to tell).</summary>
@@ -196,8 +196,11 @@ public static class InputFileCheck
     /// has malformed entries, no valid ones, or looks like another known format.
     /// </summary>
     /// <param name="what">How the user gave the file, e.g. "--pairs cplfw=/data/pairs.txt:/data/cplfw".</param>
+    /// <param name="file">Path of the input file, as the reader opened it.</param>
+    /// <param name="expected">The format the option reads; a file sniffed as another known format is refused naming that format's option.</param>
     /// <param name="valid">Valid entries the reader kept.</param>
     /// <param name="unit">What an entry is, plural ("pairs", "landmark rows", "paths").</param>
+    /// <param name="report">What the reader recorded for <paramref name="file"/>: its malformed entries are quoted in the error.</param>
     public static void Ensure(string what, string file, InputFormat expected, long valid, string unit, ReaderReport report)
     {
         ArgumentNullException.ThrowIfNull(report);

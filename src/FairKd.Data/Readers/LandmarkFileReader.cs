@@ -17,6 +17,7 @@ public static class LandmarkFileReader
 {
     private const int Numbers = FaceLandmarks.PointCount * 2;
 
+    /// <summary>Reads the landmark file at <paramref name="path"/> into a table keyed by image path; malformed lines go to <paramref name="report"/>.</summary>
     public static LandmarkTable Read(string path, ReaderReport report)
     {
         ArgumentNullException.ThrowIfNull(report);

@@ -6,6 +6,7 @@ namespace FairKd.Data.Readers;
 /// </summary>
 public sealed record MalformedEntry(string Source, long? Line, long? Offset, string Reason)
 {
+    /// <summary><c>source:line: reason</c>, <c>source@offset: reason</c> or <c>source: reason</c>, as the ingest summary prints it.</summary>
     public override string ToString() =>
         Line is { } l ? $"{Source}:{l}: {Reason}"
         : Offset is { } o ? $"{Source}@{o}: {Reason}"

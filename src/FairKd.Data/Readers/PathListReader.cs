@@ -38,8 +38,10 @@ public sealed class PathListReader : ISampleReader
         _report = report ?? throw new ArgumentNullException(nameof(report));
     }
 
+    /// <inheritdoc/>
     public string Dataset { get; }
 
+    /// <inheritdoc/>
     public IEnumerable<SampleRef> Enumerate(CancellationToken cancellationToken = default)
     {
         var baseDir = _root ?? Path.GetDirectoryName(_listFile)!;

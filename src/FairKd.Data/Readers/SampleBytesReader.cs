@@ -32,6 +32,7 @@ public sealed class SampleBytesReader(long maxBytes = SampleBytesReader.DefaultM
         };
     }
 
+    /// <summary>Closes the RecordIO files opened by <see cref="ReadAsync"/>.</summary>
     public void Dispose()
     {
         foreach (var lazy in _recordReaders.Values)

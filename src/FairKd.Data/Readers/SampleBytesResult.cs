@@ -6,7 +6,9 @@ public readonly record struct SampleBytesResult(byte[]? Bytes, string? RejectRea
     /// <summary>True when <see cref="Bytes"/> holds the sample.</summary>
     public bool Ok => Bytes is not null;
 
+    /// <summary>The sample's bytes were read.</summary>
     public static SampleBytesResult Success(byte[] bytes) => new(bytes, null);
 
+    /// <summary>The bytes could not be used; <paramref name="reason"/> becomes the reject reason.</summary>
     public static SampleBytesResult Rejected(string reason) => new(null, reason);
 }

@@ -1,5 +1,4 @@
 using FairKd.Core;
-using FairKd.Data.Cache;
 using FairKd.Data.Imaging;
 
 namespace FairKd.Data.Training;

@@ -1,5 +1,4 @@
 using FairKd.Torch.Models;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -9,11 +8,11 @@ namespace FairKd.Torch.Inference;
 /// <c>head.bias</c>. Forward returns the logits.</summary>
 public sealed class EthnicityNet : nn.Module<Tensor, Tensor>
 {
-#pragma warning disable IDE1006, SA1300
+    // The field names are the state_dict key prefixes (backbone.*, head.*): renaming them breaks saved classifiers.
     private readonly FaceBackbone backbone;
     private readonly Linear head;
-#pragma warning restore IDE1006, SA1300
 
+    /// <summary>A fresh (untrained) net: the registry backbone of <paramref name="backboneSpec"/> and a linear head from its embedding to <paramref name="classes"/> logits.</summary>
     public EthnicityNet(ModelSpec backboneSpec, int classes = 4) : base("EthnicityNet")
     {
         backbone = ModelRegistry.Create(backboneSpec);
@@ -59,6 +58,7 @@ public sealed class EthnicityNet : nn.Module<Tensor, Tensor>
         head.bias!.copy_(header.bias);
     }
 
+    /// <summary>Logits [N, classes] for a batch of aligned faces [N, 3, size, size].</summary>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();

@@ -7,7 +7,7 @@ namespace FairKd.Torch.Inference;
 /// A 4-way ONNX ethnicity model as an <see cref="IEthnicityClassifier"/>. Input handling (name, shape, fixed or
 /// dynamic batch, channel order, mean/std) and execution (<see cref="OnnxRunOptions"/>) are those of
 /// <see cref="OnnxFaceEmbedder"/>; the output must be [N, 4].
-/// With <paramref name="outputsAreLogits"/> (default) a softmax is applied; otherwise the outputs must already be
+/// With <c>outputsAreLogits</c> (default) a softmax is applied; otherwise the outputs must already be
 /// probabilities. <c>classOrder</c> names the group of each model output (default <see cref="EthnicGroups.Order"/>).
 /// </summary>
 public sealed class OnnxEthnicityClassifier : IEthnicityClassifier
@@ -30,8 +30,10 @@ public sealed class OnnxEthnicityClassifier : IEthnicityClassifier
         }
     }
 
+    /// <inheritdoc/>
     public int InputSize => model.InputSize;
 
+    /// <inheritdoc/>
     public void Predict(ReadOnlySpan<float> chwBatch, int count, Span<float> probabilities)
     {
         if (probabilities.Length < (long)count * 4)
@@ -58,5 +60,6 @@ public sealed class OnnxEthnicityClassifier : IEthnicityClassifier
         }
     }
 
+    /// <summary>Releases the ONNX Runtime session.</summary>
     public void Dispose() => model.Dispose();
 }

@@ -66,6 +66,7 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder
         }
     }
 
+    /// <inheritdoc/>
     public string Name { get; }
 
     /// <summary>The model input fed.</summary>
@@ -83,8 +84,10 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder
     /// <summary>ONNX Runtime inter-op threads (1: the graph's nodes run one after another).</summary>
     public int InterOpThreads { get; }
 
+    /// <inheritdoc/>
     public int EmbeddingSize { get; }
 
+    /// <inheritdoc/>
     public int InputSize { get; }
 
     /// <summary>One line for logs: the batch dimension, the runs at once and the threads of each, e.g.
@@ -94,6 +97,7 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder
         $"{(IntraOpThreads is { } t ? $"{t} intra-op thread{(t == 1 ? "" : "s")}" : "ONNX Runtime's default intra-op threads")} each, " +
         (InterOpThreads > 1 ? $"parallel graph on {InterOpThreads} inter-op threads" : "sequential graph");
 
+    /// <inheritdoc/>
     public void Embed(ReadOnlySpan<float> chwBatch, int count, Span<float> embeddings)
     {
         var per = 3 * InputSize * InputSize;
@@ -228,6 +232,7 @@ public sealed class OnnxFaceEmbedder : IFaceEmbedder
         return (name, fixedBatch, size);
     }
 
+    /// <summary>Stops the concurrent-run workers and releases the ONNX Runtime session.</summary>
     public void Dispose()
     {
         workers?.Dispose();

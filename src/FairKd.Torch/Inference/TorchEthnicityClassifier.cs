@@ -49,8 +49,10 @@ public sealed class TorchEthnicityClassifier : IEthnicityClassifier
     /// <summary>The network as loaded (runs fused, as a separate copy, unless <see cref="TorchInferenceOptions.Fuse"/> is off).</summary>
     public EthnicityNet Net { get; }
 
+    /// <inheritdoc/>
     public int InputSize { get; }
 
+    /// <inheritdoc/>
     public void Predict(ReadOnlySpan<float> chwBatch, int count, Span<float> probabilities)
     {
         runner.Run(chwBatch, count, InputSize, probabilities, 4, logits =>
@@ -71,6 +73,7 @@ public sealed class TorchEthnicityClassifier : IEthnicityClassifier
         return names.Select(n => classOrder.ToList().FindIndex(c => string.Equals(c.Trim(), n, StringComparison.OrdinalIgnoreCase))).ToArray();
     }
 
+    /// <summary>Releases the batch runner and the network (and its fused copy, if any).</summary>
     public void Dispose()
     {
         runner.Dispose();

@@ -47,18 +47,23 @@ public sealed class TorchFaceEmbedder : IFaceEmbedder
     /// With <see cref="TorchInferenceOptions.Fuse"/> the embedder runs its fused inference form, a separate copy.</summary>
     public FaceBackbone Model { get; }
 
+    /// <inheritdoc/>
     public string Name { get; }
 
     /// <summary>SHA-256 of the weights file when built by <see cref="Create"/>, else what the caller gave.</summary>
     public string? WeightsSha256 { get; }
 
+    /// <inheritdoc/>
     public int EmbeddingSize => Model.EmbeddingSize;
 
+    /// <inheritdoc/>
     public int InputSize => Model.InputSize;
 
+    /// <inheritdoc/>
     public void Embed(ReadOnlySpan<float> chwBatch, int count, Span<float> embeddings) =>
         runner.Run(chwBatch, count, InputSize, embeddings, EmbeddingSize);
 
+    /// <summary>Releases the batch runner and the owned model (and its fused copy, if any).</summary>
     public void Dispose()
     {
         runner.Dispose();

@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Security.Cryptography;
 using FairKd.Core.IO;
-using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 

@@ -16,6 +16,7 @@ public sealed class WeightsFormatException(string message) : UsageException(mess
 /// </summary>
 public sealed class WeightsMismatchException : UsageException
 {
+    /// <summary>A mismatch found loading <paramref name="path"/>: model keys the file lacks, file keys the model lacks, and <c>key: file [..] vs model [..]</c> lines (see the properties); the message lists them.</summary>
     public WeightsMismatchException(string path, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<string> shapeMismatches)
         : base(Describe(path, missing, unexpected, shapeMismatches))
     {

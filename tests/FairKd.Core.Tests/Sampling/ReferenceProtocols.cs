@@ -13,6 +13,8 @@ public static class ReferenceProtocols
     // study column order -> storage index in EthnicGroups.Order (African, Asian, Caucasian, Indian)
     private static readonly int[] StudyToStorage = [2, 1, 3, 0];
 
+    /// <summary>Input indices of <paramref name="ids"/> in the order the study's protocol removes them until <paramref name="target"/>
+    /// is met (the expected <see cref="SamplingResult.RemovalOrder"/>); <paramref name="quota"/> is a Mix real-fraction floor.</summary>
     public static List<int> RemovalOrder(IReadOnlyList<SamplingIdentity> ids, SamplingProtocol protocol, SamplingTarget target, RealQuota? quota = null)
     {
         var n = ids.Count;

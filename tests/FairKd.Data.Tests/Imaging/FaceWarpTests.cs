@@ -1,7 +1,6 @@
 using System.Numerics;
 using FairKd.Data.Imaging;
 using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
 namespace FairKd.Data.Tests.Imaging;

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using CsCheck;
 using FairKd.Data.Imaging;
 using FairKd.Tests.Shared;
-using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Bmp;
 using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.Formats.Jpeg;

@@ -1,6 +1,5 @@
 using FairKd.Core.Tensors;
 using FairKd.Tests.Shared;
-using FairKd.Torch.Export;
 using FairKd.Torch.Models;
 using Microsoft.ML.OnnxRuntime;
 using static TorchSharp.torch;

@@ -1,4 +1,3 @@
-using FairKd.Core.Records;
 using FairKd.Torch.Inference;
 using FairKd.Torch.Losses;
 using FairKd.Torch.Models;

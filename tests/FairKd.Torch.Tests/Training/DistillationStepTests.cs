@@ -1,4 +1,3 @@
-using FairKd.Core.Records;
 using FairKd.Core.Tensors;
 using FairKd.Torch.Losses;
 using static TorchSharp.torch;

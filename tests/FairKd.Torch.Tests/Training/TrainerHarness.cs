@@ -7,6 +7,7 @@ namespace FairKd.Torch.Tests.Training;
 
 /// <summary>Tests that use torch's global generator (dropout, resume) run alone, never beside other tests.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "xUnit collection definitions are named *Collection by convention")]
 public sealed class SerialTorchCollection
 {
     public const string Name = "serial-torch";

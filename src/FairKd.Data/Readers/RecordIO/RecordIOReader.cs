@@ -127,6 +127,7 @@ public sealed partial class RecordIOReader : IDisposable
         return TryReadRecord(offset, out var record, out error) && IRHeader.TryParse(record, out header, out labels, out _, out error);
     }
 
+    /// <summary>Closes the .rec file handle.</summary>
     public void Dispose() => _handle.Dispose();
 
     /// <summary>

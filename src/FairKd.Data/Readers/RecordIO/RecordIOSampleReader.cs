@@ -16,10 +16,12 @@ public sealed class RecordIOSampleReader(string dataset, RecordIOReader reader) 
 {
     private readonly RecordIOReader _reader = reader ?? throw new ArgumentNullException(nameof(reader));
 
+    /// <inheritdoc/>
     public string Dataset { get; } = DatasetName.IsValid(dataset)
         ? dataset
         : throw new FairKd.Core.UsageException($"--rec: dataset name '{dataset}' is invalid: use lower-case letters, digits, '_' or '-'");
 
+    /// <inheritdoc/>
     public IEnumerable<SampleRef> Enumerate(CancellationToken cancellationToken = default)
     {
         var header = _reader.ReadHeaderRecord();
