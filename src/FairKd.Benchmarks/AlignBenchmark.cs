@@ -12,7 +12,7 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace FairKd.Benchmarks;
 
 /// <summary>
-/// Decode + align throughput (`fairkd ingest`'s hot path, <see cref="FacePreprocessor.Process"/>) against a Python/OpenCV
+/// Decode + align throughput (`fairkd ingest`'s hot path, <see cref="FacePreprocessor.Process(ReadOnlyMemory{byte}, FairKd.Core.Records.FaceLandmarks?)"/>) against a Python/OpenCV
 /// peer (peers/align_peer.py) on the same JPEG files: 250x250 with 5 landmarks (warped onto the ArcFace template) and
 /// 112x112 already aligned (pass-through); 1 worker and all cores. Writes results/align.md.
 /// usage: align [--seconds S] [--images N] [--out FILE]

@@ -7,7 +7,6 @@ using FairKd.Data.Imaging;
 using FairKd.Torch.Inference;
 using FairKd.Torch.Models;
 using FairKd.Torch.Weights;
-using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 
 namespace FairKd.Benchmarks;

@@ -22,6 +22,14 @@ internal interface IEthnicitySource : IDisposable
 /// <summary>Builds the ethnicity source from the command's options (exactly one).</summary>
 internal static class EthnicitySources
 {
+    /// <param name="model">--ethnicity-model SPEC of a TorchSharp classifier (with <paramref name="weights"/>).</param>
+    /// <param name="weights">--ethnicity-weights FILE of that classifier.</param>
+    /// <param name="onnx">--ethnicity-onnx FILE: an ONNX classifier instead.</param>
+    /// <param name="file">--ethnicity-file: the study's predictions file (probabilities per image path).</param>
+    /// <param name="fromFolders">--ethnicity-from-folders: one-hot from each sample's group folder.</param>
+    /// <param name="none">--no-ethnicity: no soft labels (the cache's probabilities stay empty).</param>
+    /// <param name="order">--ethnicity-order: the classifier's output order of the four groups (default EthnicGroups.Order).</param>
+    /// <param name="device">cpu, cuda or cuda:N for a TorchSharp classifier.</param>
     /// <param name="onnxRun">How an ONNX classifier runs (its runs at once are always its own default: the teacher's
     /// --onnx-runs does not apply).</param>
     public static IEthnicitySource Create(string? model, string? weights, string? onnx, string? file, bool fromFolders, bool none, string? order, string device,

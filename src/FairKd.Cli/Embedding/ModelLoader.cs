@@ -17,6 +17,12 @@ internal static class ModelLoader
     /// ONNX model runs (<see cref="OnnxFaceEmbedder.ExecutionSummary"/>, printed by the commands), null for TorchSharp.</summary>
     public sealed record Loaded(IFaceEmbedder Embedder, string Name, string WeightsSha256, string WeightsPath, string? Execution = null);
 
+    /// <param name="spec">The --model/--teacher SPEC (registry name and options) of a TorchSharp network, with <paramref name="weights"/>.</param>
+    /// <param name="weights">Its weights file (.pth/.pt zip, safetensors, TorchSharp .dat).</param>
+    /// <param name="onnx">An --onnx model instead of spec and weights.</param>
+    /// <param name="device">cpu, cuda or cuda:N.</param>
+    /// <param name="half">fp16 inference (CUDA only).</param>
+    /// <param name="specOption">The option that names the spec in messages (--model or --teacher).</param>
     /// <param name="onnxRun">How an ONNX model runs (<see cref="OnnxOptions"/>: concurrent runs, ONNX Runtime threads);
     /// TorchSharp's threads are set process-wide by <see cref="SetThreads"/>.</param>
     public static Loaded Load(string? spec, string? weights, string? onnx, string device, bool half, string specOption, OnnxRunOptions? onnxRun = null)
@@ -44,6 +50,9 @@ internal static class ModelLoader
     /// (--onnx-runs, for the --onnx model only), <paramref name="threads"/> (--threads, intra-op threads of each run) and
     /// <paramref name="interThreads"/> (--onnx-inter-threads). ONNX options without an ONNX model to apply to are refused.
     /// </summary>
+    /// <param name="runs">--onnx-runs.</param>
+    /// <param name="threads">--threads.</param>
+    /// <param name="interThreads">--onnx-inter-threads.</param>
     /// <param name="onnx">The --onnx model, if any.</param>
     /// <param name="otherOnnx">Another ONNX model of the command that takes the thread settings (embed's --ethnicity-onnx), if any.</param>
     public static OnnxRunOptions OnnxOptions(int? runs, int? threads, int interThreads, string? onnx, string? otherOnnx = null)

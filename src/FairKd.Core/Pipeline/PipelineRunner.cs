@@ -17,6 +17,7 @@ public sealed class PipelineRunner : IDisposable
     private Exception? _firstError;
     private string? _firstErrorStage;
 
+    /// <summary>A runner whose stages stop when <paramref name="external"/> is cancelled or when any stage fails.</summary>
     public PipelineRunner(CancellationToken external = default)
     {
         _cts = CancellationTokenSource.CreateLinkedTokenSource(external);
@@ -179,6 +180,7 @@ public sealed class PipelineRunner : IDisposable
         _cts.Cancel();
     }
 
+    /// <summary>Releases the runner's cancellation source (call after <see cref="RunAsync"/> has completed).</summary>
     public void Dispose() => _cts.Dispose();
 }
 
@@ -186,5 +188,6 @@ public sealed class PipelineRunner : IDisposable
 public sealed class PipelineStageException(string stage, Exception inner)
     : Exception($"stage '{stage}' failed: {inner.Message}", inner)
 {
+    /// <summary>The name of the stage that failed first (as given to Source, Map, Batch, Sink or Stage).</summary>
     public string Stage { get; } = stage;
 }

@@ -6,7 +6,7 @@ namespace FairKd.Core.Pipelines;
 /// <summary>
 /// Expands a <see cref="PipelineDocument"/> into <c>fairkd</c> steps in dependency order: demo data, teachers, the
 /// ethnicity classifier, caches, manifests, students, evaluations, report. Pure: no file is read except through
-/// <paramref name="builtImages"/> of <see cref="Plan"/>. Output folders: <c>OUT/teachers/NAME</c>, <c>OUT/ethnicity</c>,
+/// the <c>builtImages</c> argument of <see cref="Plan"/>. Output folders: <c>OUT/teachers/NAME</c>, <c>OUT/ethnicity</c>,
 /// <c>OUT/caches/NAME</c>, <c>OUT/manifests/NAME</c>, <c>OUT/students/ID</c>, <c>OUT/eval/ID</c>, report in the report's out.
 /// </summary>
 public static class PipelinePlanner
@@ -231,7 +231,7 @@ public static class PipelinePlanner
                 ManifestImages(dk, manifest) * (settings.Epochs ?? DefaultEpochs), RateKeys("train", model.Spec), label, what);
         }
 
-        private string ModelOf(PlannedStep s) => s.Args[s.Args.ToList().IndexOf("--model") + 1];
+        private static string ModelOf(PlannedStep s) => s.Args[s.Args.ToList().IndexOf("--model") + 1];
 
         private void AddEval(string id, string spec, string weights, string? trainStep, RunLabel label)
         {

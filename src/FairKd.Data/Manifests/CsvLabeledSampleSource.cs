@@ -15,13 +15,17 @@ namespace FairKd.Data.Manifests;
 /// </summary>
 public sealed class CsvLabeledSampleSource : ILabeledSampleSource
 {
+    /// <summary>The file this source reads inside a folder given as a cache: labels.csv (the import format).</summary>
     public const string FileName = "labels.csv";
 
+    /// <summary>labels.csv's header, in order: key, dataset, identity, group, relative path, the four ethnicity probabilities
+    /// (African, Asian, Caucasian, Indian) and the image's SHA-256 (may be empty).</summary>
     public static readonly IReadOnlyList<string> Columns =
         ["key", "dataset", "identity", "group", "relative_path", "p_african", "p_asian", "p_caucasian", "p_indian", "sha256"];
 
     private const int Shown = 5;
 
+    /// <inheritdoc/>
     public IEnumerable<LabeledSample> Read(string cacheDir)
     {
         var path = Path.Combine(cacheDir, FileName);
@@ -199,6 +203,7 @@ public sealed class CsvLabeledSampleSource : ILabeledSampleSource
         return new LabeledSample(F(0), F(1), F(2), group, F(4), p, sha);
     }
 
+    /// <inheritdoc/>
     public string Fingerprint(string cacheDir)
     {
         var path = Path.Combine(cacheDir, FileName);

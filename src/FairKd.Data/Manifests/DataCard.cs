@@ -75,13 +75,16 @@ public sealed record DataCard
     /// <summary>The first layout (no sources, ethnicity, uses or audit); still read.</summary>
     public const string Schema1 = "fairkd.manifest/1";
 
+    /// <summary>The card's layout: <see cref="CurrentSchema"/> when written, <see cref="Schema1"/> for old cards still read.</summary>
     public string Schema { get; init; } = CurrentSchema;
 
+    /// <summary>The release's name (the recipe's <c>name</c>).</summary>
     public required string Name { get; init; }
 
     /// <summary>real | synthetic | mix | import.</summary>
     public required string Kind { get; init; }
 
+    /// <summary>The recipe's free-text description of the release (empty when it has none).</summary>
     public string Description { get; init; } = "";
 
     /// <summary>Protocol name, or "none" for imports.</summary>
@@ -96,11 +99,13 @@ public sealed record DataCard
     /// <summary>Mix quota mode: requested real fraction and its unit.</summary>
     public double? RequestedRealFraction { get; init; }
 
+    /// <summary>Mix quota mode: what <see cref="RequestedRealFraction"/> counts, "identities" or "images"; null otherwise.</summary>
     public string? FractionBy { get; init; }
 
     /// <summary>Always "none": sampling is deterministic (ties break on (score, identity key)).</summary>
     public string Seed { get; init; } = "none";
 
+    /// <summary>The FairKd version that wrote the release.</summary>
     public required string FairKdVersion { get; init; }
 
     /// <summary>Fingerprints of the inputs (sorted).</summary>
@@ -109,10 +114,13 @@ public sealed record DataCard
     /// <summary>Datasets present in the inputs but not named by the recipe (not used).</summary>
     public IReadOnlyList<string> IgnoredDatasets { get; init; } = [];
 
+    /// <summary>What a user of the release should know (e.g. a group short of its quota); empty when nothing.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>Identity and image counts of the release, per dataset and group.</summary>
     public required CardNumbers Numbers { get; init; }
 
+    /// <summary>SHA-256 of samples.csv and identities.csv (what `manifest verify` and `manifest stats` check).</summary>
     public required ReleaseHashes Files { get; init; }
 
     /// <summary>The recipe as given (with defaults filled in), or null for imports.</summary>
@@ -157,8 +165,11 @@ public sealed record DataCard
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // readable: '+', '%', non-ASCII kept as is
     };
 
+    /// <summary>card.json's text: indented JSON, '\n' line ends, a final newline (same card, same bytes).</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions).ReplaceLineEndings("\n") + "\n";
 
+    /// <summary>Reads card.json; <paramref name="origin"/> names the file in the <see cref="Core.UsageException"/> an invalid or
+    /// unknown-schema card throws.</summary>
     public static DataCard FromJson(string json, string origin)
     {
         try

@@ -12,6 +12,7 @@ namespace FairKd.Data.Manifests;
 /// </summary>
 public sealed class EmbeddingCacheLabelSource : ILabeledSampleSource
 {
+    /// <inheritdoc/>
     public IEnumerable<LabeledSample> Read(string cacheDir)
     {
         using var reader = EmbeddingCacheReader.Open(cacheDir);

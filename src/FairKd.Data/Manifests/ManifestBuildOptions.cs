@@ -1,6 +1,6 @@
 namespace FairKd.Data.Manifests;
 
-/// <summary>Options of <see cref="ManifestBuilder.BuildAsync"/> beyond the recipe.</summary>
+/// <summary>Options of ManifestBuilder's <c>BuildAsync</c> overloads beyond the recipe.</summary>
 public sealed record ManifestBuildOptions
 {
     /// <summary>Fingerprints of the inputs (e.g. one per cache folder), recorded sorted in the card. Default: none.</summary>

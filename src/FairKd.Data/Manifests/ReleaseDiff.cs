@@ -36,6 +36,7 @@ public static class ReleaseDiff
         return rows;
     }
 
+    /// <summary>The rows as the Markdown table `fairkd manifest diff` prints (identities and images added and removed per dataset).</summary>
     public static string Table(IReadOnlyList<DiffRow> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);

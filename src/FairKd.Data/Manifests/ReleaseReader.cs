@@ -12,6 +12,7 @@ public static class ReleaseReader
 {
     private const int Shown = 5;
 
+    /// <summary>Reads card.json, samples.csv and identities.csv of the release folder <paramref name="dir"/>.</summary>
     public static Release Read(string dir)
     {
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"release folder not found: {dir}");

@@ -6,6 +6,7 @@ public sealed record ReleaseStatsReport(CardNumbers Recomputed, IReadOnlyList<st
 /// <summary>`fairkd manifest stats`: recomputes the card from the files and checks the recorded hashes.</summary>
 public static class ReleaseStats
 {
+    /// <summary>Recounts <paramref name="release"/> from its files and compares the counts and hashes with its card.</summary>
     public static ReleaseStatsReport Check(Release release)
     {
         ArgumentNullException.ThrowIfNull(release);

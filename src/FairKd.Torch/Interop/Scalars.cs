@@ -25,6 +25,7 @@ public static class Scalars
     public static Scalar Of(double value) => Doubles.GetOrAdd(BitConverter.DoubleToInt64Bits(value), static bits => BitConverter.Int64BitsToDouble(bits).ToScalar());
 
     /// <summary>An int64 Scalar holding <paramref name="value"/> (for integer tensors and integer alphas), owned by this cache.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "Named after the int64 (C# long) Scalar it returns, beside Of(double); callers read Scalars.Long(2) as LibTorch's integer scalar.")]
     public static Scalar Long(long value) => Longs.GetOrAdd(value, static v => v.ToScalar());
 
     /// <summary>How many distinct Scalars are held (a run that keeps growing this is passing per-call values: a bug).</summary>

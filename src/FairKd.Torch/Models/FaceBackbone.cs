@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FairKd.Torch.Models;
@@ -10,6 +9,7 @@ namespace FairKd.Torch.Models;
 /// </summary>
 public abstract class FaceBackbone : nn.Module<Tensor, Tensor>
 {
+    /// <summary>A network named <paramref name="name"/> (the module name) built for <paramref name="spec"/>.</summary>
     protected FaceBackbone(string name, ModelSpec spec) : base(name)
     {
         Spec = spec;

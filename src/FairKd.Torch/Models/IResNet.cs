@@ -25,7 +25,7 @@ public sealed class IResNet : FaceBackbone
     };
 
     // Field names are the PyTorch attribute names (RegisterComponents uses them as state_dict keys).
-#pragma warning disable IDE1006, SA1300
+    // Field names are the PyTorch state_dict keys (snake_case as in arcface_torch): renaming one breaks saved weights.
     private readonly Conv2d conv1;
     private readonly GcSafeBatchNorm bn1;
     private readonly GcSafePReLU prelu;
@@ -37,10 +37,11 @@ public sealed class IResNet : FaceBackbone
     private readonly Dropout dropout;
     private readonly Linear fc;
     private readonly GcSafeBatchNorm features;
-#pragma warning restore IDE1006, SA1300
 
     private readonly int[] blocks;
 
+    /// <summary>An IResNet of <paramref name="spec"/> with <paramref name="blocks"/> basic blocks per stage (e.g. [3, 4, 6, 3] for
+    /// iresnet34), initialised as arcface_torch does.</summary>
     public IResNet(ModelSpec spec, int[] blocks) : base(spec.Name, spec)
     {
         spec.Validate();
@@ -91,6 +92,7 @@ public sealed class IResNet : FaceBackbone
         return Sequential(list);
     }
 
+    /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
@@ -103,11 +105,13 @@ public sealed class IResNet : FaceBackbone
         return features.forward(x).MoveToOuterDisposeScope();
     }
 
+    /// <inheritdoc/>
     public override void UseHalfPrecisionTrunk()
     {
         foreach (var m in new Module[] { conv1, bn1, prelu, layer1, layer2, layer3, layer4, bn2 }) m.half();
     }
 
+    /// <inheritdoc/>
     public override FaceBackbone FuseForInference(bool channelsLast = true)
     {
         var stem = new FusedConvUnit(BatchNormFolding.FoldConv(conv1, bn1, channelsLast), BatchNormFolding.CopyPrelu(prelu));
@@ -126,7 +130,7 @@ public sealed class IResNet : FaceBackbone
 /// </summary>
 public sealed class IBasicBlock : nn.Module<Tensor, Tensor>
 {
-#pragma warning disable IDE1006, SA1300
+    // Field names are the PyTorch state_dict keys (snake_case as in arcface_torch): renaming one breaks saved weights.
     private readonly GcSafeBatchNorm bn1;
     private readonly Conv2d conv1;
     private readonly GcSafeBatchNorm bn2;
@@ -134,8 +138,9 @@ public sealed class IBasicBlock : nn.Module<Tensor, Tensor>
     private readonly Conv2d conv2;
     private readonly GcSafeBatchNorm bn3;
     private readonly Sequential? downsample;
-#pragma warning restore IDE1006, SA1300
 
+    /// <summary>A block from <paramref name="inplanes"/> to <paramref name="planes"/> channels; <paramref name="stride"/> on the second
+    /// convolution; <paramref name="downsample"/> (1x1 convolution + BN) matches the shortcut when shape changes, else null.</summary>
     public IBasicBlock(int inplanes, int planes, int stride, Sequential? downsample) : base(nameof(IBasicBlock))
     {
         bn1 = GcSafeBatchNorm.For2d(inplanes, eps: 1e-5);
@@ -154,6 +159,7 @@ public sealed class IBasicBlock : nn.Module<Tensor, Tensor>
         new FusedConvUnit(BatchNormFolding.FoldConv(conv2, bn3, channelsLast), null),
         downsample is null ? null : new FusedConvUnit(BatchNormFolding.FoldConv((Conv2d)downsample[0], (GcSafeBatchNorm)downsample[1], channelsLast), null));
 
+    /// <summary>BN, 3x3 convolution, BN, PReLU, 3x3 convolution (strided), BN, plus the (downsampled) input.</summary>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();

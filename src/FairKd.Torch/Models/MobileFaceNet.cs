@@ -17,12 +17,12 @@ namespace FairKd.Torch.Models;
 /// </summary>
 public sealed class MobileFaceNet : FaceBackbone
 {
-#pragma warning disable IDE1006, SA1300
+    // Field names are the PyTorch state_dict keys (snake_case as in arcface_torch): renaming one breaks saved weights.
     private readonly ModuleList<Module<Tensor, Tensor>> layers;
     private readonly MbfConvBlock conv_sep;
     private readonly MbfGdc features;
-#pragma warning restore IDE1006, SA1300
 
+    /// <summary>A MobileFaceNet of <paramref name="spec"/> (width, input size, embedding size), initialised as arcface_torch does.</summary>
     public MobileFaceNet(ModelSpec spec) : base(spec.Name, spec)
     {
         spec.Validate();
@@ -52,6 +52,7 @@ public sealed class MobileFaceNet : FaceBackbone
         }
     }
 
+    /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
@@ -61,8 +62,10 @@ public sealed class MobileFaceNet : FaceBackbone
         return features.forward(x).MoveToOuterDisposeScope();
     }
 
+    /// <inheritdoc/>
     public override void UseHalfPrecisionTrunk() => layers.half();
 
+    /// <inheritdoc/>
     public override FaceBackbone FuseForInference(bool channelsLast = true) => new FusedMobileFaceNet(
         Spec,
         layers.Select(l => ((IFusable)l).Fuse(channelsLast)),
@@ -80,9 +83,8 @@ internal interface IFusable
 /// <summary>Conv2d (no bias) + BatchNorm + PReLU as <c>layers.0/1/2</c>.</summary>
 internal sealed class MbfConvBlock : nn.Module<Tensor, Tensor>, IFusable
 {
-#pragma warning disable IDE1006, SA1300
+    // Field names are the PyTorch state_dict keys (snake_case as in arcface_torch): renaming one breaks saved weights.
     private readonly Sequential layers;
-#pragma warning restore IDE1006, SA1300
 
     public MbfConvBlock(int inC, int outC, int kernel, int stride, int padding, int groups) : base("ConvBlock")
     {
@@ -107,9 +109,8 @@ internal sealed class MbfConvBlock : nn.Module<Tensor, Tensor>, IFusable
 /// <summary>Conv2d (no bias) + BatchNorm as <c>layers.0/1</c> (no activation).</summary>
 internal sealed class MbfLinearBlock : nn.Module<Tensor, Tensor>, IFusable
 {
-#pragma warning disable IDE1006, SA1300
+    // Field names are the PyTorch state_dict keys (snake_case as in arcface_torch): renaming one breaks saved weights.
     private readonly Sequential layers;
-#pragma warning restore IDE1006, SA1300
 
     public MbfLinearBlock(int inC, int outC, int kernel, int stride, int padding, int groups) : base("LinearBlock")
     {
@@ -130,9 +131,8 @@ internal sealed class MbfLinearBlock : nn.Module<Tensor, Tensor>, IFusable
 internal sealed class MbfDepthWise : nn.Module<Tensor, Tensor>, IFusable
 {
     private readonly bool residual;
-#pragma warning disable IDE1006, SA1300
+    // Field names are the PyTorch state_dict keys (snake_case as in arcface_torch): renaming one breaks saved weights.
     private readonly Sequential layers;
-#pragma warning restore IDE1006, SA1300
 
     public MbfDepthWise(int inC, int outC, bool residual, int stride, int inner) : base("DepthWise")
     {
@@ -158,9 +158,8 @@ internal sealed class MbfDepthWise : nn.Module<Tensor, Tensor>, IFusable
 /// <summary>A stack of residual stride-1 <see cref="MbfDepthWise"/> blocks as <c>layers.N</c>.</summary>
 internal sealed class MbfResidual : nn.Module<Tensor, Tensor>, IFusable
 {
-#pragma warning disable IDE1006, SA1300
+    // Field names are the PyTorch state_dict keys (snake_case as in arcface_torch): renaming one breaks saved weights.
     private readonly Sequential layers;
-#pragma warning restore IDE1006, SA1300
 
     public MbfResidual(int channels, int count, int inner) : base("Residual")
     {
@@ -179,9 +178,8 @@ internal sealed class MbfResidual : nn.Module<Tensor, Tensor>, IFusable
 /// layers.2 Linear without bias, layers.3 BatchNorm.</summary>
 internal sealed class MbfGdc : nn.Module<Tensor, Tensor>, IFusable
 {
-#pragma warning disable IDE1006, SA1300
+    // Field names are the PyTorch state_dict keys (snake_case as in arcface_torch): renaming one breaks saved weights.
     private readonly Sequential layers;
-#pragma warning restore IDE1006, SA1300
 
     public MbfGdc(int channels, int kernel, int embedding) : base("GDC")
     {

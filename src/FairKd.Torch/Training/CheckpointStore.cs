@@ -3,7 +3,6 @@ using FairKd.Core;
 using FairKd.Core.IO;
 using FairKd.Torch.Weights;
 using MessagePack;
-using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 

@@ -20,6 +20,7 @@ public sealed record DivergenceReplay(int Epoch, int Step, long GlobalStep, stri
     };
 
     /// <summary>Schema version.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "An instance property so System.Text.Json writes it into divergence.json.")]
     public int SchemaVersion => 1;
 
     /// <summary>Writes it atomically into <paramref name="folder"/>.</summary>

@@ -32,6 +32,7 @@ public sealed record LogRecord(
     double DataWaitShare)
 {
     /// <summary>The record type in train.jsonl ("train"; validation records are "val").</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "An instance property so System.Text.Json writes it into each train.jsonl record.")]
     public string Kind => "train";
 }
 
@@ -52,6 +53,7 @@ public sealed record ValidationLogRecord(
     bool Best)
 {
     /// <summary>The record type in train.jsonl ("val").</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "An instance property so System.Text.Json writes it into each train.jsonl record.")]
     public string Kind => "val";
 }
 

@@ -7,7 +7,6 @@ using FairKd.Torch.Losses;
 using FairKd.Torch.Runtime;
 using FairKd.Torch.Weights;
 using TorchSharp;
-using TorchSharp.Modules;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 

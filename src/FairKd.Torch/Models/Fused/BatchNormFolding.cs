@@ -1,5 +1,4 @@
 using FairKd.Torch.Interop;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -16,6 +16,7 @@ public abstract class FusedBackbone : FaceBackbone
         this.channelsLast = channelsLast;
     }
 
+    /// <summary>Refused: the network is already in its fused inference form.</summary>
     public sealed override FaceBackbone FuseForInference(bool channelsLast = true) =>
         throw new InvalidOperationException($"{Spec.Name} is already fused for inference");
 

@@ -8,10 +8,9 @@ namespace FairKd.Torch.Models.Fused;
 /// <summary>A convolution with its BatchNorm folded in (bias), optionally followed by PReLU.</summary>
 internal sealed class FusedConvUnit : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
-#pragma warning disable IDE1006, SA1300
+    // Field names are the PyTorch state_dict keys (snake_case as in arcface_torch): renaming one breaks saved weights.
     private readonly Conv2d conv;
     private readonly GcSafePReLU? prelu;
-#pragma warning restore IDE1006, SA1300
 
     public FusedConvUnit(Conv2d conv, GcSafePReLU? prelu) : base(nameof(FusedConvUnit))
     {

@@ -3,7 +3,6 @@ using FairKd.Torch.Interop;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
 
 namespace FairKd.Torch.Models.Fused;
 
@@ -15,11 +14,10 @@ namespace FairKd.Torch.Models.Fused;
 /// </summary>
 public sealed class FusedIResNet : FusedBackbone
 {
-#pragma warning disable IDE1006, SA1300
+    // Field names are the PyTorch state_dict keys (snake_case as in arcface_torch): renaming one breaks saved weights.
     private readonly FusedConvUnit stem;
     private readonly ModuleList<FusedIBasicBlock> blocks;
     private readonly Linear fc;
-#pragma warning restore IDE1006, SA1300
 
     internal FusedIResNet(ModelSpec spec, FusedConvUnit stem, IEnumerable<FusedIBasicBlock> blocks, Linear fc, bool channelsLast)
         : base(spec, channelsLast)
@@ -30,6 +28,7 @@ public sealed class FusedIResNet : FusedBackbone
         RegisterFrozen();
     }
 
+    /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
@@ -48,6 +47,7 @@ public sealed class FusedIResNet : FusedBackbone
         return graph.Gemm(fc, graph.Flatten(x, "flatten"), "fc");
     }
 
+    /// <inheritdoc/>
     public override void UseHalfPrecisionTrunk()
     {
         stem.half();
@@ -58,12 +58,11 @@ public sealed class FusedIResNet : FusedBackbone
 /// <summary>Inference form of <see cref="IBasicBlock"/>: BN, conv+PReLU, conv (stride), plus the shortcut.</summary>
 internal sealed class FusedIBasicBlock : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
-#pragma warning disable IDE1006, SA1300
+    // Field names are the PyTorch state_dict keys (snake_case as in arcface_torch): renaming one breaks saved weights.
     private readonly GcSafeBatchNorm bn1;
     private readonly FusedConvUnit conv1;
     private readonly FusedConvUnit conv2;
     private readonly FusedConvUnit? downsample;
-#pragma warning restore IDE1006, SA1300
 
     public FusedIBasicBlock(GcSafeBatchNorm bn1, FusedConvUnit conv1, FusedConvUnit conv2, FusedConvUnit? downsample) : base(nameof(FusedIBasicBlock))
     {

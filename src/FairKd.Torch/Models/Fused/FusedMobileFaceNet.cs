@@ -12,11 +12,10 @@ namespace FairKd.Torch.Models.Fused;
 /// </summary>
 public sealed class FusedMobileFaceNet : FusedBackbone
 {
-#pragma warning disable IDE1006, SA1300
+    // Field names are the PyTorch state_dict keys (snake_case as in arcface_torch): renaming one breaks saved weights.
     private readonly ModuleList<nn.Module<Tensor, Tensor>> layers;
     private readonly FusedConvUnit conv_sep;
     private readonly nn.Module<Tensor, Tensor> features;
-#pragma warning restore IDE1006, SA1300
 
     internal FusedMobileFaceNet(ModelSpec spec, IEnumerable<nn.Module<Tensor, Tensor>> layers, FusedConvUnit convSep, nn.Module<Tensor, Tensor> features, bool channelsLast)
         : base(spec, channelsLast)
@@ -27,6 +26,7 @@ public sealed class FusedMobileFaceNet : FusedBackbone
         RegisterFrozen();
     }
 
+    /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
@@ -45,15 +45,15 @@ public sealed class FusedMobileFaceNet : FusedBackbone
         return graph.Module(features, x, "features");
     }
 
+    /// <inheritdoc/>
     public override void UseHalfPrecisionTrunk() => layers.half();
 }
 
 /// <summary>Inference form of MobileFaceNet's DepthWise block: three fused units, optional identity add.</summary>
 internal sealed class FusedMbfDepthWise : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
-#pragma warning disable IDE1006, SA1300
+    // Field names are the PyTorch state_dict keys (snake_case as in arcface_torch): renaming one breaks saved weights.
     private readonly Sequential layers;
-#pragma warning restore IDE1006, SA1300
     private readonly bool residual;
 
     public FusedMbfDepthWise(IEnumerable<nn.Module<Tensor, Tensor>> units, bool residual) : base(nameof(FusedMbfDepthWise))
@@ -80,10 +80,9 @@ internal sealed class FusedMbfDepthWise : nn.Module<Tensor, Tensor>, IOnnxExport
 /// <summary>Inference form of the GDC head: folded k x k depthwise conv, flatten, folded linear (bias = BN1d shift).</summary>
 internal sealed class FusedMbfGdc : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
-#pragma warning disable IDE1006, SA1300
+    // Field names are the PyTorch state_dict keys (snake_case as in arcface_torch): renaming one breaks saved weights.
     private readonly FusedConvUnit conv;
     private readonly Linear linear;
-#pragma warning restore IDE1006, SA1300
 
     public FusedMbfGdc(FusedConvUnit conv, Linear linear) : base(nameof(FusedMbfGdc))
     {
