@@ -46,6 +46,9 @@ public static class StudyDefaults
     /// cosine term the value of the MSE term on unit vectors of 512 dimensions.</summary>
     public const double KdCosineLambda = 39.0625;
 
+    /// <summary>The two lambdas as help text (a test keeps it equal to <see cref="KdMseLambda"/> and <see cref="KdCosineLambda"/>).</summary>
+    public const string KdLambdasText = "10000 for mse, 39.0625 for cosine";
+
     /// <summary>Logit scale s of the margin heads (AdaFace, ElasticArcFace).</summary>
     public const double MarginScale = 64.0;
 

@@ -32,7 +32,7 @@ internal sealed class TrainCommand
         [Option("target", Description = "identity (face recognition) or group (4-way ethnicity classifier)")] string target = "identity",
         [Option("cache", Description = "teacher embedding cache: turns KD on; repeatable (a key is looked up in each)")] string[]? cache = null,
         [Option("kd", Description = "KD term: mse (the study's) or cosine")] string kd = "mse",
-        [Option("kd-lambda", Description = "KD weight (default: the study's 10000 for mse, 39.0625 for cosine)")] double? kdLambda = null,
+        [Option("kd-lambda", Description = "KD weight (default: the study's " + StudyDefaults.KdLambdasText + ")")] double? kdLambda = null,
         [Option("kd-weights", Description = "W1,W2,...: the --cache folders are several teachers of the same images, weighted (scaled to sum 1); the KD target is the weighted mean of their normalised embeddings (default: the caches are shards of one teacher)")] string? kdWeights = null,
         [Option("epochs", Description = "epochs")] int epochs = StudyDefaults.Epochs,
         [Option("batch-size", Description = "batch size; lr scales by batch/512")] int batchSize = StudyDefaults.BatchSize,

@@ -27,7 +27,7 @@ public sealed class AdaFaceHeader : MarginHeader
     private readonly Tensor batchStd;
 
     /// <summary>Creates the header (published defaults m 0.4, h 0.333, s 64, t_alpha 0.01).</summary>
-    public AdaFaceHeader(int embeddingSize, int classes, double scale = 64.0, double margin = 0.4, double h = 0.333,
+    public AdaFaceHeader(int embeddingSize, int classes, double scale = 64.0, double margin = 0.4, double h = Core.StudyDefaults.AdaFaceH,
         double tAlpha = 0.01, bool studyMode = false, long seed = 0)
         : base(studyMode ? "AdaFaceStudy" : "AdaFace", embeddingSize, classes, scale, seed)
     {

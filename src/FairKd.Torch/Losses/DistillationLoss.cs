@@ -1,3 +1,4 @@
+using FairKd.Core;
 using FairKd.Torch.Interop;
 using static TorchSharp.torch;
 
@@ -17,13 +18,13 @@ public enum KdMode
 public static class DistillationLoss
 {
     /// <summary>The study's lambda for the MSE term.</summary>
-    public const double StudyMseLambda = 10000.0;
+    public const double StudyMseLambda = StudyDefaults.KdMseLambda;
 
     /// <summary>
     /// Default lambda per mode: 10000 for MSE; for cosine 10000 * 2 / 512 = 39.0625, which gives the same value as the
     /// MSE term for unit vectors of width 512 (MSE = (2 - 2 cos) / D).
     /// </summary>
-    public static double DefaultLambda(KdMode mode) => mode == KdMode.Mse ? StudyMseLambda : StudyMseLambda * 2.0 / 512.0;
+    public static double DefaultLambda(KdMode mode) => mode == KdMode.Mse ? StudyMseLambda : StudyDefaults.KdCosineLambda;
 
     /// <summary>
     /// The KD term. <paramref name="teacher"/> [N, D] cached (already normalised) teacher embeddings;

@@ -3,35 +3,35 @@ using FairKd.Torch.Losses;
 
 namespace FairKd.Torch.Training;
 
-/// <summary>Settings of a training run. Defaults reproduce the SynthGap study (KD.py + config.py).</summary>
+/// <summary>Settings of a training run. Defaults are the study's (<see cref="StudyDefaults"/>, read from its KD.py + config.py).</summary>
 public sealed record TrainOptions
 {
     /// <summary>Folder for checkpoints (<c>checkpoints/</c>), the JSONL log (<c>train.jsonl</c>) and TensorBoard events (<c>tensorboard/</c>). Required.</summary>
     public required string OutputDir { get; init; }
 
     /// <summary>Batch size the producer uses; only scales the learning rate (default 128, the study's).</summary>
-    public int BatchSize { get; init; } = 128;
+    public int BatchSize { get; init; } = StudyDefaults.BatchSize;
 
     /// <summary>Base learning rate before batch scaling (default 0.1).</summary>
-    public double BaseLr { get; init; } = 0.1;
+    public double BaseLr { get; init; } = StudyDefaults.BaseLr;
 
     /// <summary>Reference batch of the linear scaling rule lr = BaseLr * BatchSize / ReferenceBatch (default 512).</summary>
-    public int ReferenceBatch { get; init; } = 512;
+    public int ReferenceBatch { get; init; } = StudyDefaults.LrReferenceBatch;
 
     /// <summary>SGD momentum (default 0.9).</summary>
-    public double Momentum { get; init; } = 0.9;
+    public double Momentum { get; init; } = StudyDefaults.Momentum;
 
     /// <summary>SGD weight decay, both parameter groups (default 5e-4).</summary>
-    public double WeightDecay { get; init; } = 5e-4;
+    public double WeightDecay { get; init; } = StudyDefaults.WeightDecay;
 
     /// <summary>Epochs at which the lr is multiplied by 0.1, with the study's off-by-one (see <see cref="StudySchedule"/>); default 8, 14, 20, 25.</summary>
-    public IReadOnlyList<int> Milestones { get; init; } = [8, 14, 20, 25];
+    public IReadOnlyList<int> Milestones { get; init; } = StudyDefaults.Milestones;
 
     /// <summary>Number of epochs (default 26); batches of later epochs are refused.</summary>
-    public int Epochs { get; init; } = 26;
+    public int Epochs { get; init; } = StudyDefaults.Epochs;
 
     /// <summary>Max L2 norm of the backbone gradients (default 5; the header is not clipped). 0 disables clipping.</summary>
-    public double ClipNorm { get; init; } = 5.0;
+    public double ClipNorm { get; init; } = StudyDefaults.ClipNorm;
 
     /// <summary>Distillation term used when a batch carries teacher targets (default MSE).</summary>
     public KdMode KdMode { get; init; } = KdMode.Mse;
