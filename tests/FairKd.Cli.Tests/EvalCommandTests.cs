@@ -28,6 +28,11 @@ public class EvalCommandTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         Assert.NotNull(result.Rfw);
         Assert.Equal(result.Sets.Take(4).Average(s => 100 * s.AccuracyMean), result.Rfw!.Average, 9);
         Assert.Equal(64, result.Model.Fingerprint.Length);
+        // the one preprocessing line every stage records: options, and each landmark file read with its SHA-256
+        var lmk = Path.Combine(fx.Data, "rfw", "test", "txts", "African", "African_lmk.txt");
+        Assert.Equal(FairKd.Data.Imaging.PreprocessingRecord.For(ImagingOptions.Default,
+            [.. FairKd.Core.Records.EthnicGroups.Order.Select(g => FairKd.Data.Imaging.LandmarkSource.Of($"RFW-{g}", lmk.Replace("African", g, StringComparison.Ordinal)))]).CanonicalLine(),
+            result.Preprocessing);
 
         // The lfw set recomputed here: embed every pair image (image + mirror), fuse, score.
         var pairs = NamedPairsReader.ReadLfw(Path.Combine(fx.Data, "lfw", "pairs.txt"), new ReaderReport());

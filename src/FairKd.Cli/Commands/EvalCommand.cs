@@ -71,6 +71,7 @@ internal sealed class EvalCommand
                     var table = LandmarkFileReader.Read(p.Path, read.Report);
                     InputFileCheck.Ensure($"--landmarks {l}", p.Path, InputFormat.Landmarks, table.Count, "landmark rows", read.Report);
                     read.Provenance.AddFile($"landmarks:{p.Name}", p.Path);
+                    read.LandmarkSources.Add(LandmarkSource.Of(p.Name, p.Path));
                     lmk[p.Name] = table;
                 }
 
@@ -94,11 +95,13 @@ internal sealed class EvalCommand
 
             FusedEmbeddings emb;
             EvalModelInfo info;
+            var preprocessing = EvalRun.PreprocessingLine(sets, embedding);
             if (cache is not null)
             {
                 using var reader = EmbeddingCacheReader.Open(cache);
                 sets.Provenance.AddFile("cache", Path.Combine(cache, CacheIndex.FileName));
                 emb = EvalEmbeddings.FromCache(sets.Images, reader);
+                preprocessing = reader.Metadata.RecordedPreprocessing()?.CanonicalLine() ?? reader.Metadata.Preprocessing;
                 info = new EvalModelInfo($"cache of {reader.Metadata.Teacher} (weights sha256 {reader.Metadata.WeightsSha256})",
                     EvalEmbeddings.CacheFingerprint(reader.Index), Path.GetFullPath(cache));
             }
@@ -113,7 +116,7 @@ internal sealed class EvalCommand
                 info = new EvalModelInfo(loaded.Name, loaded.WeightsSha256, Path.GetFullPath(loaded.WeightsPath));
             }
 
-            EvalRun.ScoreAndWrite(sets, emb, info, scoring, @out, print: true);
+            EvalRun.ScoreAndWrite(sets, emb, info, scoring, @out, print: true, preprocessing: preprocessing);
             return ExitCodes.Success;
         }, context?.CancellationToken ?? CancellationToken.None);
 

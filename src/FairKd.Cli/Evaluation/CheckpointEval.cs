@@ -85,7 +85,7 @@ internal static class CheckpointEval
             var dir = Path.Combine(outDir, Folder, c.Name);
             var weights = Path.Combine(c.Folder, CheckpointStore.Backbone);
             fresh ??= readSets();
-            if (Done(dir, FileHash.Sha256(weights), fresh, scoring) is { } done)
+            if (Done(dir, FileHash.Sha256(weights), fresh, scoring, EvalRun.PreprocessingLine(fresh, embedding)) is { } done)
             {
                 Console.WriteLine($"eval: {c.Name} already evaluated in {dir}");
                 results.Add((c, done));
@@ -100,7 +100,7 @@ internal static class CheckpointEval
                 var emb = await EvalRun.EmbedAsync(fresh, embedder, embedding, ct);
                 Directory.CreateDirectory(dir);
                 var info = new EvalModelInfo($"{loaded.Name} @ {c.Name}", loaded.WeightsSha256, Path.GetFullPath(weights));
-                results.Add((c, EvalRun.ScoreAndWrite(fresh, emb, info, scoring, dir, print: false)));
+                results.Add((c, EvalRun.ScoreAndWrite(fresh, emb, info, scoring, dir, print: false, preprocessing: EvalRun.PreprocessingLine(fresh, embedding))));
             }
 
             fresh = null;
@@ -118,8 +118,8 @@ internal static class CheckpointEval
         return ExitCodes.Success;
     }
 
-    /// <summary>The earlier result in <paramref name="dir"/> when it is of the same weights, sets and protocol, else null.</summary>
-    private static EvalResult? Done(string dir, string weightsSha256, EvalSets sets, EvalScoring scoring)
+    /// <summary>The earlier result in <paramref name="dir"/> when it is of the same weights, sets, protocol and preprocessing, else null.</summary>
+    private static EvalResult? Done(string dir, string weightsSha256, EvalSets sets, EvalScoring scoring, string preprocessing)
     {
         var json = Path.Combine(dir, EvalRun.FileName);
         if (!File.Exists(json) || !File.Exists(Path.Combine(dir, ScoresCsv.FileName))) return null;
@@ -136,7 +136,7 @@ internal static class CheckpointEval
         var protocol = EvalProtocolInfo.From(VerificationProtocol.Default, scoring.FmrTargets, scoring.Bootstrap.Resamples > 0 ? scoring.Bootstrap : null);
         var sameSets = r.Sets.Select(s => (s.Name, s.DataFingerprint)).SequenceEqual(sets.Sets.Select(s => (s.Name, s.Fingerprint)));
         var sameProtocol = JsonSerializer.Serialize(r.Protocol, EvalJson.Options) == JsonSerializer.Serialize(protocol, EvalJson.Options);
-        return r.Model.Fingerprint == weightsSha256 && sameSets && sameProtocol ? r : null;
+        return r.Model.Fingerprint == weightsSha256 && sameSets && sameProtocol && r.Preprocessing == preprocessing ? r : null;
     }
 
     private static (List<string> Header, List<string?[]> Rows) Curve(List<(RunCheckpoint Checkpoint, EvalResult Result)> results, Dictionary<string, double> validation)

@@ -23,6 +23,11 @@ internal static class EvalRun
 {
     public const string FileName = "eval.json";
 
+    /// <summary>The preprocessing record of a model evaluation: the imaging options and every landmark file the sets read
+    /// (<paramref name="settings"/> null: the default options).</summary>
+    public static string PreprocessingLine(EvalSets sets, EvalEmbedSettings? settings) =>
+        Data.Imaging.PreprocessingRecord.For(settings?.Imaging ?? Data.Imaging.ImagingOptions.Default, sets.LandmarkSources).CanonicalLine();
+
     /// <summary>Embeds every image of <paramref name="sets"/> (and its mirror) with <paramref name="embedder"/>, with a progress line.</summary>
     public static async Task<FusedEmbeddings> EmbedAsync(EvalSets sets, Core.Records.IFaceEmbedder embedder, EvalEmbedSettings settings, CancellationToken ct)
     {
@@ -36,12 +41,12 @@ internal static class EvalRun
 
     /// <summary>Scores, writes eval.json and scores.csv into <paramref name="outDir"/>, and (with <paramref name="print"/>) prints the table.</summary>
     public static EvalResult ScoreAndWrite(EvalSets sets, FusedEmbeddings emb, EvalModelInfo info, EvalScoring scoring, string outDir, bool print,
-        EvalSelection? selection = null)
+        EvalSelection? selection = null, string? preprocessing = null)
     {
         var failed = emb.Problems.Count(p => p is not null);
         if (failed > 0) Console.Error.WriteLine($"warning: {failed} of {sets.Images.Count} images could not be embedded (first: {emb.Problems.First(p => p is not null)})");
         var (r, scores) = Score(sets, emb, info, VerificationProtocol.Default, scoring);
-        r = r with { Selection = selection };
+        r = r with { Selection = selection, Preprocessing = preprocessing ?? PreprocessingLine(sets, null) };
         ScoresCsv.Write(Path.Combine(outDir, ScoresCsv.FileName), scores);
         EvalJson.Write(Path.Combine(outDir, FileName), r);
         if (print) Console.Write(Table(r));

@@ -39,6 +39,9 @@ internal sealed class EvalSets(ProvenanceRecorder provenance)
 
     public ReaderReport Report { get; } = new();
 
+    /// <summary>Every landmark file read (RFW's per group, --landmarks per set), by set name, for the preprocessing record.</summary>
+    public List<Data.Imaging.LandmarkSource> LandmarkSources { get; } = [];
+
     public void AddRfw(string root)
     {
         foreach (var layout in RfwLayout.Discover(root))
@@ -51,6 +54,7 @@ internal sealed class EvalSets(ProvenanceRecorder provenance)
                 lmk = LandmarkFileReader.Read(layout.LandmarkFile, Report);
                 InputFileCheck.Ensure($"--rfw {root}: {layout.LandmarkFile}", layout.LandmarkFile, InputFormat.Landmarks, lmk.Count, "landmark rows", Report);
                 Provenance.AddFile($"landmarks:RFW-{layout.Race}", layout.LandmarkFile);
+                LandmarkSources.Add(Data.Imaging.LandmarkSource.Of($"RFW-{layout.Race}", layout.LandmarkFile));
             }
 
             AddPairs($"RFW-{layout.Race}", TargetSetKind.RfwGroup, layout.Race, layout.PairsFile, pairs, layout.ImageRoot, lmk, $"rfw/{layout.Race}");

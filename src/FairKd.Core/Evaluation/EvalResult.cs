@@ -207,6 +207,11 @@ public sealed record EvalResult
     /// <summary>The model evaluated.</summary>
     public required EvalModelInfo Model { get; init; }
 
+    /// <summary>How the evaluation images were decoded, aligned and normalised, as the one line every stage records
+    /// (<c>PreprocessingRecord.CanonicalLine</c>: template, size, normalisation, channels, unaligned policy, each landmark file
+    /// with its SHA-256); for an evaluation from a cache, the cache's record. Null in files written before it existed.</summary>
+    public string? Preprocessing { get; init; }
+
     /// <summary>Protocol parameters.</summary>
     public required EvalProtocolInfo Protocol { get; init; }
 
