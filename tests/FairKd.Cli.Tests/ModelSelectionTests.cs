@@ -80,14 +80,37 @@ public sealed class ModelSelectionTests(EmbedFixture fx) : IClassFixture<EmbedFi
         var study = fx.Dir.Combine("sel-study");
         foreach (var c in Directory.GetDirectories(Path.Combine(ev, "checkpoints")))
             CopyDir(c, Path.Combine(study, "checkpoints", Path.GetFileName(c)));
+        var broken = Path.Combine(study, "checkpoints", val[0].Checkpoint, "eval.json");
+        File.WriteAllText(broken, "{ not json"); // a broken result is evaluated again, not trusted and not a crash
         var r = ProcessRunner.Fairkd(["eval", "--run", run, .. Sets, "--select", "test-rfw-average", "--out", study]);
         Ok(r);
-        Assert.Equal(3, r.StdOut.Split('\n').Count(l => l.Contains("already evaluated", StringComparison.Ordinal)));
+        Assert.Equal(2, r.StdOut.Split('\n').Count(l => l.Contains("already evaluated", StringComparison.Ordinal)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(ev, "checkpoints", val[0].Checkpoint, "scores.csv")),
+            File.ReadAllBytes(Path.Combine(study, "checkpoints", val[0].Checkpoint, "scores.csv")));
         Assert.Contains("on the test set", r.StdErr, StringComparison.Ordinal);
         var averages = curve.Skip(1).Select(l => l.Split(',')).Select(f => (Name: f[0], Avg: double.Parse(f[^3], CultureInfo.InvariantCulture))).ToList();
         var studyPick = Json(Path.Combine(study, "eval.json")).GetProperty("selection");
         Assert.Equal(averages.OrderByDescending(a => a.Avg).First().Name, studyPick.GetProperty("checkpoint").GetString());
         Assert.True(studyPick.GetProperty("onTestSet").GetBoolean());
+        // --checkpoints by name: only those, oldest first; a name the run does not have is refused with the ones it has
+        var one = fx.Dir.Combine("sel-one");
+        Ok(ProcessRunner.Fairkd(["eval", "--run", run, .. Sets, "--checkpoints", val[1].Checkpoint, "--out", one]));
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(one, "curve.csv")).Length);
+        Assert.False(File.Exists(Path.Combine(one, "eval.json"))); // no --select: the curve only
+        r = ProcessRunner.Fairkd(["eval", "--run", run, .. Sets, "--checkpoints", $"{val[0].Checkpoint},epoch-999", "--out", one]);
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains($"has no checkpoint epoch-999 (it has {string.Join(", ", val.Select(v => v.Checkpoint))})", r.StdErr, StringComparison.Ordinal);
+
+        // a broken validation record is named, with what to do, not a stack trace
+        var record = Path.Combine(run, "validation", val[2].Checkpoint + ".json");
+        var saved = File.ReadAllText(record);
+        File.WriteAllText(record, "[1, 2");
+        r = ProcessRunner.Fairkd(["eval", "--run", run, .. Sets, "--select", "best-val", "--out", one]);
+        File.WriteAllText(record, saved);
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains("malformed validation record", r.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", r.StdErr, StringComparison.Ordinal);
+
         var report = fx.Dir.Combine("sel-report");
         Ok(ProcessRunner.Fairkd(["report", ev, study, "--out", report, "--bootstrap", "0"]));
         var md = File.ReadAllText(Path.Combine(report, "report.md"));

@@ -116,7 +116,7 @@ internal sealed class EvalCommand
                 info = new EvalModelInfo(loaded.Name, loaded.WeightsSha256, Path.GetFullPath(loaded.WeightsPath));
             }
 
-            EvalRun.ScoreAndWrite(sets, emb, info, scoring, @out, print: true, preprocessing: preprocessing);
+            EvalRun.ScoreAndWrite(sets, emb, info, scoring, @out, print: true, preprocessing);
             return ExitCodes.Success;
         }, context?.CancellationToken ?? CancellationToken.None);
 

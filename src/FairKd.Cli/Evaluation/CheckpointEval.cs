@@ -100,7 +100,7 @@ internal static class CheckpointEval
                 var emb = await EvalRun.EmbedAsync(fresh, embedder, embedding, ct);
                 Directory.CreateDirectory(dir);
                 var info = new EvalModelInfo($"{loaded.Name} @ {c.Name}", loaded.WeightsSha256, Path.GetFullPath(weights));
-                results.Add((c, EvalRun.ScoreAndWrite(fresh, emb, info, scoring, dir, print: false, preprocessing: EvalRun.PreprocessingLine(fresh, embedding))));
+                results.Add((c, EvalRun.ScoreAndWrite(fresh, emb, info, scoring, dir, print: false, EvalRun.PreprocessingLine(fresh, embedding))));
             }
 
             fresh = null;
@@ -128,9 +128,9 @@ internal static class CheckpointEval
         {
             r = EvalJson.Read(json);
         }
-        catch (UsageException)
+        catch (InvalidDataException)
         {
-            return null;
+            return null; // a broken or foreign eval.json: evaluate the checkpoint again
         }
 
         var protocol = EvalProtocolInfo.From(VerificationProtocol.Default, scoring.FmrTargets, scoring.Bootstrap.Resamples > 0 ? scoring.Bootstrap : null);

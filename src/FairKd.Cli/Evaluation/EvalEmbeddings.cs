@@ -15,6 +15,19 @@ internal sealed record FusedEmbeddings(int Dim, float[] Values, string?[] Proble
     public bool Ok(int i) => Problems[i] is null;
 
     public ReadOnlySpan<float> Row(int i) => Values.AsSpan(i * Dim, Dim);
+
+    /// <summary>The protocol's squared L2 distance of every pair (image indexes), in order.</summary>
+    public double[] PairDistances(IReadOnlyList<(int A, int B)> pairs)
+    {
+        var rows = new float[pairs.Count * 2 * Dim];
+        for (var k = 0; k < pairs.Count; k++)
+        {
+            Row(pairs[k].A).CopyTo(rows.AsSpan(2 * k * Dim, Dim));
+            Row(pairs[k].B).CopyTo(rows.AsSpan(((2 * k) + 1) * Dim, Dim));
+        }
+
+        return Core.Evaluation.VerificationScorer.PairDistances(rows, Dim);
+    }
 }
 
 /// <summary>Computes <see cref="FusedEmbeddings"/> with a model (decode + align on a channel pipeline, batches, image and

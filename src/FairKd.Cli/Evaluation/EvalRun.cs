@@ -23,10 +23,9 @@ internal static class EvalRun
 {
     public const string FileName = "eval.json";
 
-    /// <summary>The preprocessing record of a model evaluation: the imaging options and every landmark file the sets read
-    /// (<paramref name="settings"/> null: the default options).</summary>
-    public static string PreprocessingLine(EvalSets sets, EvalEmbedSettings? settings) =>
-        Data.Imaging.PreprocessingRecord.For(settings?.Imaging ?? Data.Imaging.ImagingOptions.Default, sets.LandmarkSources).CanonicalLine();
+    /// <summary>The preprocessing record of a model evaluation: the imaging options and every landmark file the sets read.</summary>
+    public static string PreprocessingLine(EvalSets sets, EvalEmbedSettings settings) =>
+        Data.Imaging.PreprocessingRecord.For(settings.Imaging, sets.LandmarkSources).CanonicalLine();
 
     /// <summary>Embeds every image of <paramref name="sets"/> (and its mirror) with <paramref name="embedder"/>, with a progress line.</summary>
     public static async Task<FusedEmbeddings> EmbedAsync(EvalSets sets, Core.Records.IFaceEmbedder embedder, EvalEmbedSettings settings, CancellationToken ct)
@@ -41,12 +40,12 @@ internal static class EvalRun
 
     /// <summary>Scores, writes eval.json and scores.csv into <paramref name="outDir"/>, and (with <paramref name="print"/>) prints the table.</summary>
     public static EvalResult ScoreAndWrite(EvalSets sets, FusedEmbeddings emb, EvalModelInfo info, EvalScoring scoring, string outDir, bool print,
-        EvalSelection? selection = null, string? preprocessing = null)
+        string preprocessing, EvalSelection? selection = null)
     {
         var failed = emb.Problems.Count(p => p is not null);
         if (failed > 0) Console.Error.WriteLine($"warning: {failed} of {sets.Images.Count} images could not be embedded (first: {emb.Problems.First(p => p is not null)})");
         var (r, scores) = Score(sets, emb, info, VerificationProtocol.Default, scoring);
-        r = r with { Selection = selection, Preprocessing = preprocessing ?? PreprocessingLine(sets, null) };
+        r = r with { Selection = selection, Preprocessing = preprocessing };
         ScoresCsv.Write(Path.Combine(outDir, ScoresCsv.FileName), scores);
         EvalJson.Write(Path.Combine(outDir, FileName), r);
         if (print) Console.Write(Table(r));
@@ -77,14 +76,7 @@ internal static class EvalRun
                 throw new InvalidOperationException($"set {set.Name}: only {usable.Count} of {set.Pairs.Count} pairs have both images embedded (first problem: {first})");
             }
 
-            var rows = new float[usable.Count * 2 * emb.Dim];
-            for (var k = 0; k < usable.Count; k++)
-            {
-                emb.Row(usable[k].A).CopyTo(rows.AsSpan(2 * k * emb.Dim, emb.Dim));
-                emb.Row(usable[k].B).CopyTo(rows.AsSpan(((2 * k) + 1) * emb.Dim, emb.Dim));
-            }
-
-            var distances = VerificationScorer.PairDistances(rows, emb.Dim);
+            var distances = emb.PairDistances([.. usable.Select(p => (p.A, p.B))]);
             var same = usable.Select(p => p.Same).ToArray();
             var result = VerificationScorer.Score(distances, same, protocol);
             results.Add(TargetSetResult.From(set.Name, set.Kind, set.Fingerprint, result, set.Group) with { DroppedPairs = dropped });

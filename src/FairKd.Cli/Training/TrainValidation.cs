@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using FairKd.Cli.Evaluation;
+using FairKd.Core;
 using FairKd.Core.Evaluation;
 using FairKd.Core.IO;
 using FairKd.Core.Records;
@@ -85,8 +86,22 @@ internal sealed class TrainValidation(ValidationSplit split, ModelSpec spec, Ima
         var dir = Path.Combine(run, Folder);
         return !Directory.Exists(dir)
             ? []
-            : Directory.GetFiles(dir, "epoch-*.json").Select(f => JsonSerializer.Deserialize<ValidationResult>(File.ReadAllText(f), Json)!)
-                .OrderBy(r => r.GlobalStep).ToList();
+            : Directory.GetFiles(dir, "epoch-*.json").Select(ReadResult).OrderBy(r => r.GlobalStep).ToList();
+    }
+
+    /// <summary>One validation/&lt;checkpoint&gt;.json; a broken one is a usage error naming it (delete it to validate again).</summary>
+    private static ValidationResult ReadResult(string file)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ValidationResult>(File.ReadAllText(file), Json) is { Checkpoint.Length: > 0 } r
+                ? r
+                : throw new UsageException($"{file}: not a validation record; delete it and rerun with --resume to validate that checkpoint again");
+        }
+        catch (JsonException e)
+        {
+            throw new UsageException($"{file}: malformed validation record ({e.Message}); delete it and rerun with --resume to validate that checkpoint again");
+        }
     }
 
     /// <summary>The rule of --select best-val: highest accuracy, the earlier checkpoint on ties; null when none.</summary>
@@ -101,7 +116,7 @@ internal sealed class TrainValidation(ValidationSplit split, ModelSpec spec, Ima
     {
         var name = Path.GetFileName(checkpoint);
         var file = Path.Combine(Dir, name + ".json");
-        var result = File.Exists(file) ? JsonSerializer.Deserialize<ValidationResult>(File.ReadAllText(file), Json)! : Score(checkpoint, state, ct);
+        var result = File.Exists(file) ? ReadResult(file) : Score(checkpoint, state, ct);
         if (!File.Exists(file))
         {
             Directory.CreateDirectory(Dir);
@@ -136,17 +151,8 @@ internal sealed class TrainValidation(ValidationSplit split, ModelSpec spec, Ima
             result.GenuinePairs, result.ImpostorPairs, groups.Count > 1 ? groups : null, FileHash.Sha256(weights));
     }
 
-    private static VerificationResult ScorePairs(List<ValidationPair> pairs, FusedEmbeddings emb)
-    {
-        var rows = new float[pairs.Count * 2 * emb.Dim];
-        for (var k = 0; k < pairs.Count; k++)
-        {
-            emb.Row(pairs[k].A).CopyTo(rows.AsSpan(2 * k * emb.Dim, emb.Dim));
-            emb.Row(pairs[k].B).CopyTo(rows.AsSpan(((2 * k) + 1) * emb.Dim, emb.Dim));
-        }
-
-        return VerificationScorer.Score(VerificationScorer.PairDistances(rows, emb.Dim), pairs.Select(p => p.Same).ToArray(), VerificationProtocol.Default);
-    }
+    private static VerificationResult ScorePairs(List<ValidationPair> pairs, FusedEmbeddings emb) =>
+        VerificationScorer.Score(emb.PairDistances([.. pairs.Select(p => (p.A, p.B))]), pairs.Select(p => p.Same).ToArray(), VerificationProtocol.Default);
 
     private EvalImage ToEvalImage(TrainSample s)
     {

@@ -46,7 +46,7 @@ public sealed class IngestStage
         if (options.Workers < 1) throw new UsageException("--workers must be at least 1");
         var report = new ReaderReport();
         var inputs = IngestInputs.Parse([.. options.Datasets], [.. options.Recs], [.. options.PathLists], [.. options.LandmarkFiles],
-            options.Unaligned == UnalignedPolicy.CenterCrop ? "center-crop" : "reject", report);
+            PreprocessingRecord.UnalignedName(options.Unaligned), report);
         // The samples are listed once (path lists parsed completely; a listing is cheap next to decoding).
         var total = inputs.ListSamples(new ReaderReport(), ct);
         return new IngestStage(options with { Imaging = options.Imaging with { Unaligned = options.Unaligned } }, inputs, report, total);
