@@ -1,4 +1,4 @@
-using FairKd.Cli.Training;
+using FairKd.Stages.Train;
 using FairKd.Core.Evaluation;
 using FairKd.Tests.Shared;
 using FairKd.Torch.Models;

@@ -1,3 +1,4 @@
+using FairKd.Core.Pipeline;
 using System.Text.RegularExpressions;
 using FairKd.Tests.Shared;
 

@@ -29,7 +29,7 @@ internal sealed class DemoDataCommand
             }
 
             DemoDataResult? result = null;
-            await ConsoleProgress.RunAsync("demo-data", options.TotalImages, advance =>
+            await ConsoleReporter.Instance.TrackAsync("demo-data", options.TotalImages, "img", advance =>
             {
                 result = DemoDataGenerator.Generate(@out, options, new Counter(advance), ct);
                 return Task.CompletedTask;

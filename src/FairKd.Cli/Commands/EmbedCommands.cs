@@ -1,6 +1,6 @@
 using Cocona;
 using FairKd.Cli.Help;
-using FairKd.Cli.Embedding;
+using FairKd.Stages.Embed;
 using FairKd.Core;
 using FairKd.Data.Cache;
 using FairKd.Data.Ingest;
@@ -74,7 +74,7 @@ internal sealed class EmbedCommands
             if (model.Execution is not null) Console.WriteLine($"embed: {model.Name}: {model.Execution}");
             var settings = new EmbedSettings(batchSize, workers ?? MachineDefaults.Workers, shardRows,
                 fp16Storage ? EmbeddingEncoding.Float16Blob : EmbeddingEncoding.Float32List, partition, force, threads);
-            return await new EmbedRun(inputs, samples, report, settings).RunAsync(@out, model, labels, ct);
+            return await new EmbedRun(inputs, samples, report, settings).RunAsync(@out, model, labels, ConsoleReporter.Instance, ct);
         }, context?.CancellationToken ?? CancellationToken.None);
 
     [Command("merge", Description = "Join the partial caches of a sharded `fairkd embed` (all partitions 0..N-1, complete) into one cache.\n" +

@@ -1,7 +1,7 @@
 using Cocona;
 using FairKd.Cli.Help;
-using FairKd.Cli.Embedding;
-using FairKd.Cli.Evaluation;
+using FairKd.Stages.Embed;
+using FairKd.Stages.Eval;
 using FairKd.Core;
 using FairKd.Core.Evaluation;
 using FairKd.Core.Records;
@@ -90,7 +90,7 @@ internal sealed class EvalCommand
             if (plan is not null)
             {
                 ModelLoader.SetThreads(threads);
-                return await CheckpointEval.RunAsync(plan, sets, ReadSets, embedding, device, scoring, @out, ct);
+                return await CheckpointEval.RunAsync(plan, sets, ReadSets, embedding, device, scoring, @out, ConsoleReporter.Instance, ct);
             }
 
             FusedEmbeddings emb;
@@ -112,11 +112,11 @@ internal sealed class EvalCommand
                 sets.Provenance.AddFile(onnx is null ? "weights" : "onnx", loaded.WeightsPath, loaded.WeightsSha256);
                 using var embedder = loaded.Embedder;
                 if (loaded.Execution is not null) Console.WriteLine($"eval: {loaded.Name}: {loaded.Execution}");
-                emb = await EvalRun.EmbedAsync(sets, embedder, embedding, ct);
+                emb = await EvalRun.EmbedAsync(sets, embedder, embedding, ConsoleReporter.Instance, ct);
                 info = new EvalModelInfo(loaded.Name, loaded.WeightsSha256, Path.GetFullPath(loaded.WeightsPath));
             }
 
-            EvalRun.ScoreAndWrite(sets, emb, info, scoring, @out, print: true, preprocessing);
+            EvalRun.ScoreAndWrite(sets, emb, info, scoring, @out, print: true, preprocessing, ConsoleReporter.Instance);
             return ExitCodes.Success;
         }, context?.CancellationToken ?? CancellationToken.None);
 

@@ -1,5 +1,5 @@
 using Cocona;
-using FairKd.Cli.Exporting;
+using FairKd.Stages.Export;
 using FairKd.Cli.Help;
 using FairKd.Torch.Export;
 
@@ -23,5 +23,5 @@ internal sealed class ExportCommand
         [Option("out", Description = "the ONNX file to write (replaced atomically)"), RequiredOption] string? @out = null,
         [Option("opset", Description = "ONNX opset")] int opset = OnnxExportOptions.MaxOpset,
         [Option("verbose", Description = "print stack traces on failure")] bool verbose = false) =>
-        CommandGuard.RunAsync(verbose, _ => Task.FromResult(ExportRun.Run(model, weights, run, @out, opset)), CancellationToken.None);
+        CommandGuard.RunAsync(verbose, _ => Task.FromResult(ExportRun.Run(model, weights, run, @out, opset, ConsoleReporter.Instance)), CancellationToken.None);
 }

@@ -34,7 +34,7 @@ internal sealed class IngestCommand
         };
         var stage = IngestStage.Prepare(options, ct);
         IngestResult result = null!;
-        await ConsoleProgress.RunAsync("ingest", stage.Total, async advance => result = await stage.RunAsync(ConsoleProgress.Reporter(advance), ct));
+        await ConsoleReporter.Instance.TrackAsync("ingest", stage.Total, "img", async advance => result = await stage.RunAsync(ConsoleReporter.Reporter(advance), ct));
         Console.WriteLine(result.Summary.TrimEnd());
         if (result.Rejected > 0) Console.Error.WriteLine($"warning: {result.Rejected} samples rejected (see {Path.Combine(outDir!, RejectsWriter.FileName)})");
         return ExitCodes.Success;

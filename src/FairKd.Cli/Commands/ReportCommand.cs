@@ -1,6 +1,6 @@
 using Cocona;
 using FairKd.Cli.Help;
-using FairKd.Cli.Reporting;
+using FairKd.Stages.Report;
 using FairKd.Core;
 using FairKd.Core.Evaluation;
 using FairKd.Core.Reporting;

@@ -1,6 +1,6 @@
 using Cocona;
 using FairKd.Cli.Help;
-using FairKd.Cli.Training;
+using FairKd.Stages.Train;
 using FairKd.Core;
 using FairKd.Data.Imaging;
 using FairKd.Data.Readers;
@@ -97,7 +97,7 @@ internal sealed class TrainCommand
                 Manifest = manifest,
                 ImageRoots = ImageRoots(dataRoot ?? [], dataset ?? []),
             };
-            return new TrainRun(request, samples).RunAsync(ct);
+            return new TrainRun(request, samples, ConsoleReporter.Instance).RunAsync(ct);
         }, context?.CancellationToken ?? CancellationToken.None);
 
     /// <summary>The --kd-weights list (null when absent); each a finite number (the targets check count, sign and sum).</summary>

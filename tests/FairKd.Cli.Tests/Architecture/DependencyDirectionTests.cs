@@ -3,8 +3,8 @@ using System.Reflection;
 namespace FairKd.Cli.Tests.Architecture;
 
 /// <summary>
-/// Dependencies point inward (README "Layout", src/README.md): Cli -> Data, Torch -> Core; Data and Torch never reference
-/// each other; Core references no package; the tensor runtimes stay in Torch and the image/Parquet libraries in Data.
+/// Dependencies point inward (README "Layout", src/README.md): Cli -> Stages -> Data, Torch -> Core; Data and Torch never
+/// reference each other or Stages (the one place where they meet); Stages knows no command line; Core references no package; the tensor runtimes stay in Torch and the image/Parquet libraries in Data.
 /// Read from the compiled assemblies' references, so a new project or package reference that breaks the rule fails here.
 /// </summary>
 public sealed class DependencyDirectionTests
@@ -15,7 +15,8 @@ public sealed class DependencyDirectionTests
         { "FairKd.Core", [] },
         { "FairKd.Data", ["FairKd.Core"] },
         { "FairKd.Torch", ["FairKd.Core"] },
-        { "fairkd", ["FairKd.Core", "FairKd.Data", "FairKd.Torch"] },
+        { "FairKd.Stages", ["FairKd.Core", "FairKd.Data", "FairKd.Torch"] },
+        { "fairkd", ["FairKd.Core", "FairKd.Data", "FairKd.Torch", "FairKd.Stages"] },
     };
 
     /// <summary>Packages that belong to one side only.</summary>
@@ -24,6 +25,7 @@ public sealed class DependencyDirectionTests
         { "FairKd.Core", ["TorchSharp", "Microsoft.ML.OnnxRuntime", "Parquet", "SixLabors.ImageSharp", "Cocona", "MessagePack"] },
         { "FairKd.Data", ["TorchSharp", "Microsoft.ML.OnnxRuntime", "Cocona"] },
         { "FairKd.Torch", ["Parquet", "SixLabors.ImageSharp", "Cocona"] },
+        { "FairKd.Stages", ["Cocona", "Spectre.Console"] },
     };
 
     [Theory]

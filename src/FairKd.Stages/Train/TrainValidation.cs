@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
-using FairKd.Cli.Evaluation;
+using FairKd.Stages.Eval;
 using FairKd.Core;
 using FairKd.Core.Evaluation;
 using FairKd.Core.IO;
+using FairKd.Core.Pipeline;
 using FairKd.Core.Records;
 using FairKd.Data.Imaging;
 using FairKd.Data.Readers;
@@ -12,7 +13,7 @@ using FairKd.Torch.Inference;
 using FairKd.Torch.Models;
 using FairKd.Torch.Training;
 
-namespace FairKd.Cli.Training;
+namespace FairKd.Stages.Train;
 
 /// <summary>What model.json records of `--val-split` (part of the run's configuration).</summary>
 /// <param name="Fraction">Share of the training identities held out.</param>
@@ -56,7 +57,7 @@ internal sealed record ValidationResult(string Checkpoint, int Epoch, long Globa
 /// listed in <c>validation/identities.csv</c> and <c>validation/pairs.csv</c>.
 /// </summary>
 internal sealed class TrainValidation(ValidationSplit split, ModelSpec spec, ImagingOptions imaging, IReadOnlyDictionary<string, LandmarkTable> landmarks,
-    int workers, string runDir)
+    int workers, string runDir, StageReporter reporter)
 {
     public const string Folder = "validation", BestWeights = "best-backbone.pth";
 
@@ -126,7 +127,7 @@ internal sealed class TrainValidation(ValidationSplit split, ModelSpec spec, Ima
         var best = Best()!;
         var isBest = best.Checkpoint == name;
         if (isBest) AtomicFile.WriteAllBytes(Path.Combine(Dir, BestWeights), File.ReadAllBytes(Path.Combine(checkpoint, CheckpointStore.Backbone)));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        reporter.Info(string.Create(CultureInfo.InvariantCulture,
             $"train: validation after epoch {result.Epoch} ({name}): accuracy {100 * result.Accuracy:F2} ± {100 * result.AccuracyStd:F2} % on {result.GenuinePairs}/{result.ImpostorPairs} pairs{(isBest ? " (best so far)" : "")}"));
         return new ValidationLogRecord(result.Epoch, result.GlobalStep, name, result.Accuracy, result.AccuracyStd, result.GenuinePairs, result.ImpostorPairs,
             result.GroupAccuracy, isBest);

@@ -6,7 +6,7 @@ using FairKd.Torch.Inference;
 using FairKd.Torch.Models;
 using FairKd.Torch.Weights;
 
-namespace FairKd.Cli.Embedding;
+namespace FairKd.Stages.Embed;
 
 /// <summary>Where `fairkd embed` takes the 4 ethnicity probabilities of each image from.</summary>
 internal interface IEthnicitySource : IDisposable

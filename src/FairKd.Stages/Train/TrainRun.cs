@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using FairKd.Cli.Embedding;
+using FairKd.Stages.Embed;
 using FairKd.Core;
 using FairKd.Core.IO;
 using FairKd.Core.Pipeline;
@@ -13,13 +13,13 @@ using FairKd.Torch.Models;
 using FairKd.Torch.Training;
 using FairKd.Torch.Weights;
 
-namespace FairKd.Cli.Training;
+namespace FairKd.Stages.Train;
 
 /// <summary>
 /// `fairkd train` wired: samples and labels -> (optional) cache check -> <see cref="TrainDataPipeline"/> (FairKd.Data)
 /// -> <see cref="Trainer"/> (FairKd.Torch), with the run folder's config guard, resume, exports and summary.
 /// </summary>
-internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> given)
+internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> given, StageReporter reporter)
 {
     /// <summary>The images trained on: all given, or those not held out by --val-split.</summary>
     private IReadOnlyList<TrainSample> samples = given;
@@ -121,15 +121,15 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
         {
             trainer.Resume(latest);
             (startEpoch, startStep) = trainer.State.NextStep >= stepsPerEpoch ? (trainer.State.NextEpoch + 1, 0) : (trainer.State.NextEpoch, trainer.State.NextStep);
-            Console.WriteLine($"train: resuming from {latest} at epoch {startEpoch} step {startStep}");
+            reporter.Info($"train: resuming from {latest} at epoch {startEpoch} step {startStep}");
         }
 
         config.Write(req.OutDir);
-        var validation = split is null ? null : new TrainValidation(split, spec, imaging, req.Imaging.Landmarks, req.Workers, req.OutDir);
+        var validation = split is null ? null : new TrainValidation(split, spec, imaging, req.Imaging.Landmarks, req.Workers, req.OutDir, reporter);
         if (validation is not null)
         {
             validation.WriteLists();
-            Console.WriteLine($"train: validating every epoch on {split!.Identities.Count} held-out identities ({split.Images.Count} images, " +
+            reporter.Info($"train: validating every epoch on {split!.Identities.Count} held-out identities ({split.Images.Count} images, " +
                 $"{split.GenuinePairs} genuine and {split.ImpostorPairs} impostor pairs); backbone.pth: {select ?? "last"}");
             if (trainer.LastCheckpoint is { } resumed && trainer.State.NextStep >= stepsPerEpoch && !validation.IsValidated(resumed))
             {
@@ -144,10 +144,10 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
             MaxSteps = req.MaxSteps is { } m ? Math.Max(1, m - trainer.State.GlobalStep) : null }, weights);
         var remaining = Math.Max(0, ((long)(req.Epochs - startEpoch) * stepsPerEpoch) - startStep);
         if (req.MaxSteps is { } max) remaining = Math.Min(remaining, Math.Max(0, max - trainer.State.GlobalStep));
-        Console.WriteLine($"train: {spec.Name} ({ModelSpecText.Format(spec)}), {req.Loss}, {(targets is null ? "no KD" : targets.Weights is { } tw ? $"KD {req.KdMode} from {tw.Count} teachers weighted {string.Join(", ", tw.Select(x => x.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)))}" : $"KD {req.KdMode} from {req.Caches.Count} cache(s)")}, " +
+        reporter.Info($"train: {spec.Name} ({ModelSpecText.Format(spec)}), {req.Loss}, {(targets is null ? "no KD" : targets.Weights is { } tw ? $"KD {req.KdMode} from {tw.Count} teachers weighted {string.Join(", ", tw.Select(x => x.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)))}" : $"KD {req.KdMode} from {req.Caches.Count} cache(s)")}, " +
             $"{samples.Count} images, {classes} classes, {stepsPerEpoch} steps/epoch x {req.Epochs} epochs, batch {req.BatchSize}");
         TrainSummary summary = null!;
-        await ConsoleProgress.RunAsync("train", remaining, unit: "steps", body: async advance =>
+        await reporter.TrackAsync("train", remaining, "steps", async advance =>
         {
             trainer.OnStep = _ => advance(1);
             using var runner = new PipelineRunner(ct);
@@ -184,11 +184,11 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
         var session = provenance.Finish(summary.Images, "images");
         config = config with { Provenance = [.. config.Provenance ?? [], session], Selected = selected };
         config.Write(req.OutDir);
-        Console.WriteLine($"provenance: {session.Summary()}");
-        Console.WriteLine($"train: {summary.Steps} steps, last loss {summary.LastLoss:F4}, {summary.ImagesPerSecond:F1} img/s, " +
+        reporter.Info($"provenance: {session.Summary()}");
+        reporter.Info($"train: {summary.Steps} steps, last loss {summary.LastLoss:F4}, {summary.ImagesPerSecond:F1} img/s, " +
             $"data wait {100 * summary.DataWaitShare:F1}% of {summary.WallSeconds:F1} s; weights in {Path.Combine(req.OutDir, PipelineFiles.Backbone)}");
         if (pipeline.Rejects.Count > 0)
-            Console.Error.WriteLine($"warning: {pipeline.Rejects.Count} images could not be decoded and were left out (first: {pipeline.Rejects.First().Key}: {pipeline.Rejects.First().Reason})");
+            reporter.Warn($"{pipeline.Rejects.Count} images could not be decoded and were left out (first: {pipeline.Rejects.First().Key}: {pipeline.Rejects.First().Reason})");
         return ExitCodes.Success;
     }
 
@@ -205,7 +205,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
             return new SelectedWeights("last", last, trainer.State.NextEpoch, trainer.State.GlobalStep, lastResult?.Accuracy);
         if (validation!.Best() is not { } best)
         {
-            Console.Error.WriteLine("warning: --select best-val: no epoch has ended yet, so none was validated; backbone.pth holds the weights training stopped with");
+            reporter.Warn("--select best-val: no epoch has ended yet, so none was validated; backbone.pth holds the weights training stopped with");
             return new SelectedWeights("best-val", last, trainer.State.NextEpoch, trainer.State.GlobalStep, null,
                 "no epoch was validated yet (training stopped before the first epoch ended): the weights training stopped with");
         }
@@ -215,7 +215,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
         if (!File.Exists(source) || FileHash.Sha256(source) != best.WeightsSha256)
             throw new InvalidOperationException($"--select best-val: the weights of {best.Checkpoint} (sha256 {best.WeightsSha256}) are neither in its checkpoint folder nor in {source}");
         AtomicFile.WriteAllBytes(Path.Combine(req.OutDir, PipelineFiles.Backbone), File.ReadAllBytes(source));
-        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        reporter.Info(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"train: backbone.pth holds {best.Checkpoint} (epoch {best.Epoch}), the best validation accuracy {100 * best.Accuracy:F2} % (--select best-val)"));
         return new SelectedWeights("best-val", best.Checkpoint, best.Epoch, best.GlobalStep, best.Accuracy);
     }
@@ -316,7 +316,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
         var landmarks = req.Imaging.Sources();
         var uses = targets is null ? [] : TrainPreprocessing.UsesOf(targets, samples);
         var resolved = TrainPreprocessing.Resolve(uses, req.Imaging.UnalignedGiven, landmarks);
-        foreach (var w in resolved.Warnings) Console.Error.WriteLine($"warning: {w}");
+        foreach (var w in resolved.Warnings) reporter.Warn($"{w}");
         var imaging = resolved.Imaging;
         if (spec.InputSize != imaging.OutputSize)
             throw new UsageException($"the student {ModelSpecText.Format(spec)} takes {spec.InputSize}x{spec.InputSize} inputs, the training images are aligned to " +
@@ -341,7 +341,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
             throw new UsageException($"{req.OutDir} holds a run with another configuration ({TrainRunConfig.FileName} differs): choose another --out or remove it");
         if (IsComplete() && req.MaxSteps is null)
         {
-            Console.WriteLine($"train: {req.OutDir} is complete ({SummaryFile}); nothing to do");
+            reporter.Info($"train: {req.OutDir} is complete ({SummaryFile}); nothing to do");
             return ExitCodes.Success;
         }
 

@@ -1,14 +1,15 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using FairKd.Cli.Embedding;
-using FairKd.Cli.Training;
+using FairKd.Stages.Embed;
+using FairKd.Stages.Train;
 using FairKd.Core;
 using FairKd.Core.Evaluation;
 using FairKd.Core.IO;
+using FairKd.Core.Pipeline;
 using FairKd.Torch.Training;
 
-namespace FairKd.Cli.Evaluation;
+namespace FairKd.Stages.Eval;
 
 /// <summary>One checkpoint of a training run: folder name, path, epoch of its last batch and global step.</summary>
 internal sealed record RunCheckpoint(string Name, string Folder, int Epoch, long GlobalStep);
@@ -73,7 +74,7 @@ internal static class CheckpointEval
     /// <summary>Evaluates every checkpoint of <paramref name="plan"/>; <paramref name="sets"/> is used for the first, and
     /// <paramref name="readSets"/> gives fresh sets (a fresh provenance record) for each further one.</summary>
     public static async Task<int> RunAsync(CheckpointPlan plan, EvalSets sets, Func<EvalSets> readSets, EvalEmbedSettings embedding, string device,
-        EvalScoring scoring, string outDir, CancellationToken ct)
+        EvalScoring scoring, string outDir, StageReporter log, CancellationToken ct)
     {
         if (plan.Select == TestRfwAverage && sets.Sets.Count(s => s.Kind == TargetSetKind.RfwGroup) != 4)
             throw new UsageException($"--select {TestRfwAverage} picks by the RFW average: give --rfw ROOT with its four groups");
@@ -87,20 +88,20 @@ internal static class CheckpointEval
             fresh ??= readSets();
             if (Done(dir, FileHash.Sha256(weights), fresh, scoring, EvalRun.PreprocessingLine(fresh, embedding)) is { } done)
             {
-                Console.WriteLine($"eval: {c.Name} already evaluated in {dir}");
+                log.Info($"eval: {c.Name} already evaluated in {dir}");
                 results.Add((c, done));
                 continue;
             }
 
-            Console.WriteLine($"eval: {c.Name} (epoch {c.Epoch}, step {c.GlobalStep})");
+            log.Info($"eval: {c.Name} (epoch {c.Epoch}, step {c.GlobalStep})");
             var loaded = ModelLoader.Load(plan.ModelSpec, weights, null, device, half: false, "--model");
             using (var embedder = loaded.Embedder)
             {
                 fresh.Provenance.AddFile("weights", weights, loaded.WeightsSha256);
-                var emb = await EvalRun.EmbedAsync(fresh, embedder, embedding, ct);
+                var emb = await EvalRun.EmbedAsync(fresh, embedder, embedding, log, ct);
                 Directory.CreateDirectory(dir);
                 var info = new EvalModelInfo($"{loaded.Name} @ {c.Name}", loaded.WeightsSha256, Path.GetFullPath(weights));
-                results.Add((c, EvalRun.ScoreAndWrite(fresh, emb, info, scoring, dir, print: false, EvalRun.PreprocessingLine(fresh, embedding))));
+                results.Add((c, EvalRun.ScoreAndWrite(fresh, emb, info, scoring, dir, print: false, EvalRun.PreprocessingLine(fresh, embedding), log)));
             }
 
             fresh = null;
@@ -112,9 +113,9 @@ internal static class CheckpointEval
         Csv.WriteFile(Path.Combine(outDir, CurveCsv), header, rows);
         var md = Markdown(header, rows, plan);
         AtomicFile.WriteAllText(Path.Combine(outDir, CurveMarkdown), md);
-        Console.Write(md);
-        if (plan.Select is { } rule) WriteSelected(rule, results, validation, outDir);
-        Console.WriteLine($"eval: wrote {Path.Combine(outDir, CurveCsv)} and {CurveMarkdown} ({results.Count} checkpoints)");
+        log.Write(md);
+        if (plan.Select is { } rule) WriteSelected(rule, results, validation, outDir, log);
+        log.Info($"eval: wrote {Path.Combine(outDir, CurveCsv)} and {CurveMarkdown} ({results.Count} checkpoints)");
         return ExitCodes.Success;
     }
 
@@ -174,7 +175,7 @@ internal static class CheckpointEval
         return sb.ToString();
     }
 
-    private static void WriteSelected(string rule, List<(RunCheckpoint Checkpoint, EvalResult Result)> results, Dictionary<string, double> validation, string outDir)
+    private static void WriteSelected(string rule, List<(RunCheckpoint Checkpoint, EvalResult Result)> results, Dictionary<string, double> validation, string outDir, StageReporter log)
     {
         (RunCheckpoint Checkpoint, EvalResult Result) pick;
         string description;
@@ -202,8 +203,8 @@ internal static class CheckpointEval
         var selection = new EvalSelection(rule, pick.Checkpoint.Name, pick.Checkpoint.Epoch, pick.Checkpoint.GlobalStep, results.Count, onTest, description);
         EvalJson.Write(Path.Combine(outDir, EvalRun.FileName), pick.Result with { Selection = selection });
         AtomicFile.WriteAllBytes(Path.Combine(outDir, ScoresCsv.FileName), File.ReadAllBytes(Path.Combine(outDir, Folder, pick.Checkpoint.Name, ScoresCsv.FileName)));
-        Console.Write(EvalRun.Table(pick.Result));
-        if (onTest) Console.Error.WriteLine($"warning: --select {TestRfwAverage} chose {pick.Checkpoint.Name} on the test set (the study's rule); eval.json records it and `fairkd report` flags it");
-        Console.WriteLine($"eval: selected {pick.Checkpoint.Name} by {rule}: {description}");
+        log.Write(EvalRun.Table(pick.Result));
+        if (onTest) log.Warn($"--select {TestRfwAverage} chose {pick.Checkpoint.Name} on the test set (the study's rule); eval.json records it and `fairkd report` flags it");
+        log.Info($"eval: selected {pick.Checkpoint.Name} by {rule}: {description}");
     }
 }

@@ -2,7 +2,7 @@ using FairKd.Core.Records;
 using FairKd.Core.Tensors;
 using FairKd.Data.Ingest;
 
-namespace FairKd.Cli.Embedding;
+namespace FairKd.Stages.Embed;
 
 /// <summary>One ingest item after the teacher: a target to cache, or a reject (from ingest or from labelling).</summary>
 internal sealed record EmbedOutcome(IngestItem Item, TeacherTarget? Target, Reject? Reject);

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace FairKd.Cli;
+namespace FairKd.Core.Pipeline;
 
 /// <summary>
 /// Progress of a long stage as plain lines, for output that is not a terminal (logs, Slurm, CI, `fairkd run` steps):
@@ -10,7 +10,7 @@ namespace FairKd.Cli;
 /// <code>embed: 4096/16384 img (25%), 63 img/s, elapsed 1m05s, ETA 3m15s</code>
 /// The stage's own closing summary replaces a 100 % line. Thread-safe; the clock is injectable for tests.
 /// </summary>
-internal sealed class ProgressLog
+public sealed class ProgressLog
 {
     /// <summary>Seconds between lines when nothing else prints one.</summary>
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(10);
@@ -26,6 +26,13 @@ internal sealed class ProgressLog
     private TimeSpan lastLine;
     private int quartile;
 
+    /// <summary>A progress log for <paramref name="total"/> items (null or 0: unknown) of <paramref name="stage"/>.</summary>
+    /// <param name="stage">Stage name, the prefix of each line.</param>
+    /// <param name="total">Items the stage will do, when known.</param>
+    /// <param name="unit">What is counted ("img", "steps").</param>
+    /// <param name="output">Where the lines go.</param>
+    /// <param name="clock">The clock (tests inject one).</param>
+    /// <param name="interval">Time between lines (default <see cref="DefaultInterval"/>).</param>
     public ProgressLog(string stage, long? total, string unit, TextWriter output, TimeProvider? clock = null, TimeSpan? interval = null)
     {
         this.stage = stage;

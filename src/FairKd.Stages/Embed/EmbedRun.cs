@@ -8,7 +8,7 @@ using FairKd.Data.Cache;
 using FairKd.Data.Ingest;
 using FairKd.Data.Readers;
 
-namespace FairKd.Cli.Embedding;
+namespace FairKd.Stages.Embed;
 
 /// <summary>Settings of one `fairkd embed` run.</summary>
 internal sealed record EmbedSettings(int BatchSize, int Workers, int ShardRows, EmbeddingEncoding Encoding, ShardPartition Partition, bool Force, int? Threads = null);
@@ -20,7 +20,7 @@ internal sealed record EmbedSettings(int BatchSize, int Workers, int ShardRows, 
 /// </summary>
 internal sealed class EmbedRun(IngestInputs inputs, IReadOnlyList<SampleRef> samples, ReaderReport report, EmbedSettings settings)
 {
-    public async Task<int> RunAsync(string outDir, ModelLoader.Loaded model, IEthnicitySource labels, CancellationToken ct)
+    public async Task<int> RunAsync(string outDir, ModelLoader.Loaded model, IEthnicitySource labels, StageReporter log, CancellationToken ct)
     {
         var imaging = inputs.Imaging;
         // what train --cache reads back to preprocess its images the same way (the string is the one older caches hold)
@@ -40,13 +40,13 @@ internal sealed class EmbedRun(IngestInputs inputs, IReadOnlyList<SampleRef> sam
         await using var writer = await EmbeddingCacheWriter.OpenAsync(outDir, options, samples.Select(s => s.Key).ToList(), ct);
         if (writer.IsFinished)
         {
-            Console.WriteLine($"embed: {outDir} is complete ({writer.Index.RowCount} rows, {writer.Index.RejectCount} rejects); nothing to do");
+            log.Info($"embed: {outDir} is complete ({writer.Index.RowCount} rows, {writer.Index.RejectCount} rejects); nothing to do");
             return ExitCodes.Success;
         }
 
         var todo = samples.Skip(writer.ResumePosition).Take(writer.PartitionEnd - writer.ResumePosition).ToList();
         if (writer.ResumePosition > writer.PartitionStart)
-            Console.WriteLine($"embed: resuming at sample {writer.ResumePosition - writer.PartitionStart} of {writer.PartitionEnd - writer.PartitionStart} (partition {settings.Partition})");
+            log.Info($"embed: resuming at sample {writer.ResumePosition - writer.PartitionStart} of {writer.PartitionEnd - writer.PartitionStart} (partition {settings.Partition})");
         var clock = Stopwatch.StartNew();
         var provenance = ProvenanceRecorder.Start("embed", settings.Threads);
         inputs.Record(provenance);
@@ -55,7 +55,7 @@ internal sealed class EmbedRun(IngestInputs inputs, IReadOnlyList<SampleRef> sam
             .Count("malformedInputEntries", report.Malformed.Count);
         var teacher = new TeacherBatch(model.Embedder, labels);
         long accepted = 0, rejected = 0;
-        await ConsoleProgress.RunAsync("embed", todo.Count, async advance =>
+        await log.TrackAsync("embed", todo.Count, "img", async advance =>
         {
             using var runner = new PipelineRunner(ct);
             var ingest = new IngestPipeline([new SampleListReader("*", todo)], inputs.Landmarks,
@@ -86,17 +86,17 @@ internal sealed class EmbedRun(IngestInputs inputs, IReadOnlyList<SampleRef> sam
         provenance.Count("embedded", accepted).Count("rejected", rejected);
         var session = provenance.Finish(teacher.Images, "images");
         var index = await writer.CompleteAsync(session, ct);
-        Console.WriteLine($"provenance: {session.Summary()}");
+        log.Info($"provenance: {session.Summary()}");
         var seconds = clock.Elapsed.TotalSeconds;
         var rate = teacher.Images / Math.Max(seconds, 1e-9);
-        Console.WriteLine($"embed: {accepted} images cached, {rejected} rejected this run ({index.RowCount} rows, {index.RejectCount} rejects, " +
+        log.Info($"embed: {accepted} images cached, {rejected} rejected this run ({index.RowCount} rows, {index.RejectCount} rejects, " +
             $"{index.Shards.Count} shards in all) in {seconds:F1} s, {rate:F1} img/s (teacher {model.Name}); cache in {outDir}");
-        if (report.Malformed.Count > 0) Console.Error.WriteLine($"warning: {report.Malformed.Count} malformed input entries skipped (first: {report.Malformed[0].Source}: {report.Malformed[0].Reason})");
-        if (rejected > 0) Console.Error.WriteLine($"warning: {rejected} samples rejected (see {Path.Combine(outDir, "rejects.csv")})");
+        if (report.Malformed.Count > 0) log.Warn($"{report.Malformed.Count} malformed input entries skipped (first: {report.Malformed[0].Source}: {report.Malformed[0].Reason})");
+        if (rejected > 0) log.Warn($"{rejected} samples rejected (see {Path.Combine(outDir, "rejects.csv")})");
         return ExitCodes.Success;
     }
 
-    private static string EvalEmbeddingsAlignment(AlignmentMode mode) => Evaluation.EvalEmbeddings.AlignmentCount(mode);
+    private static string EvalEmbeddingsAlignment(AlignmentMode mode) => Eval.EvalEmbeddings.AlignmentCount(mode);
 
     private string Fingerprint(IEthnicitySource labels)
     {

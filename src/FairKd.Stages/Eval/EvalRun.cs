@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text;
 using FairKd.Core.Evaluation;
+using FairKd.Core.Pipeline;
 using FairKd.Core.Reporting;
 
-namespace FairKd.Cli.Evaluation;
+namespace FairKd.Stages.Eval;
 
 /// <summary>What `fairkd eval` computes beyond the protocol: the identity bootstrap and the RFW operating points.</summary>
 /// <param name="Bootstrap">Identity bootstrap settings (default 1,000 resamples, seed 1, 95 %).</param>
@@ -28,34 +29,34 @@ internal static class EvalRun
         Data.Imaging.PreprocessingRecord.For(settings.Imaging, sets.LandmarkSources).CanonicalLine();
 
     /// <summary>Embeds every image of <paramref name="sets"/> (and its mirror) with <paramref name="embedder"/>, with a progress line.</summary>
-    public static async Task<FusedEmbeddings> EmbedAsync(EvalSets sets, Core.Records.IFaceEmbedder embedder, EvalEmbedSettings settings, CancellationToken ct)
+    public static async Task<FusedEmbeddings> EmbedAsync(EvalSets sets, Core.Records.IFaceEmbedder embedder, EvalEmbedSettings settings, StageReporter log, CancellationToken ct)
     {
         FusedEmbeddings? result = null;
-        await ConsoleProgress.RunAsync("eval", sets.Images.Count, async advance =>
+        await log.TrackAsync("eval", sets.Images.Count, "img", async advance =>
             result = await EvalEmbeddings.WithModelAsync(sets.Images, embedder, settings.Imaging, settings.BatchSize, settings.Workers, advance, sets.Provenance, ct));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        log.Info(string.Create(CultureInfo.InvariantCulture,
             $"eval: embedded {sets.Images.Count(i => i.Problem is null)} images (+ mirrors) at {result!.ImagesPerSecond:F1} img/s"));
         return result;
     }
 
     /// <summary>Scores, writes eval.json and scores.csv into <paramref name="outDir"/>, and (with <paramref name="print"/>) prints the table.</summary>
     public static EvalResult ScoreAndWrite(EvalSets sets, FusedEmbeddings emb, EvalModelInfo info, EvalScoring scoring, string outDir, bool print,
-        string preprocessing, EvalSelection? selection = null)
+        string preprocessing, StageReporter log, EvalSelection? selection = null)
     {
         var failed = emb.Problems.Count(p => p is not null);
-        if (failed > 0) Console.Error.WriteLine($"warning: {failed} of {sets.Images.Count} images could not be embedded (first: {emb.Problems.First(p => p is not null)})");
-        var (r, scores) = Score(sets, emb, info, VerificationProtocol.Default, scoring);
+        if (failed > 0) log.Warn($"{failed} of {sets.Images.Count} images could not be embedded (first: {emb.Problems.First(p => p is not null)})");
+        var (r, scores) = Score(sets, emb, info, VerificationProtocol.Default, scoring, log);
         r = r with { Selection = selection, Preprocessing = preprocessing };
         ScoresCsv.Write(Path.Combine(outDir, ScoresCsv.FileName), scores);
         EvalJson.Write(Path.Combine(outDir, FileName), r);
-        if (print) Console.Write(Table(r));
-        if (r.Provenance is { } seen) Console.WriteLine($"provenance: {seen.Summary()}");
-        Console.WriteLine($"eval: wrote {Path.Combine(outDir, FileName)} and {ScoresCsv.FileName} ({scores.Count} scored pairs)");
+        if (print) log.Write(Table(r));
+        if (r.Provenance is { } seen) log.Info($"provenance: {seen.Summary()}");
+        log.Info($"eval: wrote {Path.Combine(outDir, FileName)} and {ScoresCsv.FileName} ({scores.Count} scored pairs)");
         return r;
     }
 
     /// <summary>The result (with counts and intervals) and every scored pair (scores.csv), in set order.</summary>
-    public static (EvalResult Result, IReadOnlyList<ScoredPair> Scores) Score(EvalSets sets, FusedEmbeddings emb, EvalModelInfo model, VerificationProtocol protocol, EvalScoring scoring)
+    public static (EvalResult Result, IReadOnlyList<ScoredPair> Scores) Score(EvalSets sets, FusedEmbeddings emb, EvalModelInfo model, VerificationProtocol protocol, EvalScoring scoring, StageReporter log)
     {
         var provenance = sets.Provenance;
         provenance.Count("images", sets.Images.Count).Count("imagesEmbedded", emb.Problems.Count(p => p is null));
@@ -87,7 +88,7 @@ internal static class EvalRun
                     scores.Add(new ScoredPair(set.Name, usable[k].Id, set.Group, usable[k].Same, f, usable[k].IdentityA, usable[k].IdentityB, distances[k]));
             }
 
-            if (dropped > 0) Console.Error.WriteLine($"warning: {set.Name}: {dropped} of {set.Pairs.Count} pairs dropped (an image could not be embedded)");
+            if (dropped > 0) log.Warn($"{set.Name}: {dropped} of {set.Pairs.Count} pairs dropped (an image could not be embedded)");
             if (set.Kind == TargetSetKind.RfwGroup) rfw.Add((new GroupPairs(set.Group!, distances, same), result));
         }
 

@@ -5,7 +5,7 @@ using FairKd.Torch.Models;
 using FairKd.Torch;
 using FairKd.Torch.Weights;
 
-namespace FairKd.Cli.Embedding;
+namespace FairKd.Stages.Embed;
 
 /// <summary>
 /// Builds the face network of a command from `--model/--teacher SPEC --weights FILE` or `--onnx FILE` (one of them),

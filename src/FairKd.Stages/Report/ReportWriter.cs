@@ -1,7 +1,7 @@
 using FairKd.Core.Evaluation;
 using FairKd.Core.Reporting;
 
-namespace FairKd.Cli.Reporting;
+namespace FairKd.Stages.Report;
 
 /// <summary>
 /// Writes a report folder: fairness.{md,csv}, benchmarks.{md,csv}, fmr.{md,csv} (operating points), selection.{md,csv}, evidence.md with

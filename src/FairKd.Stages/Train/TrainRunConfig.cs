@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using FairKd.Core.IO;
 using FairKd.Core.Records;
 
-namespace FairKd.Cli.Training;
+namespace FairKd.Stages.Train;
 
 /// <summary>
 /// model.json of a training run (schema 1): what was trained and on what, written when the run starts. A rerun into the

@@ -1,4 +1,4 @@
-namespace FairKd.Cli.Training;
+namespace FairKd.Stages.Train;
 
 /// <summary>The parsed options of `fairkd train` (defaults documented on the command).</summary>
 internal sealed record TrainRequest

@@ -1,13 +1,14 @@
 using System.Globalization;
-using FairKd.Cli.Training;
+using FairKd.Stages.Train;
 using FairKd.Core;
 using FairKd.Core.IO;
+using FairKd.Core.Pipeline;
 using FairKd.Data.Imaging;
 using FairKd.Torch.Export;
 using FairKd.Torch.Models;
 using FairKd.Torch.Weights;
 
-namespace FairKd.Cli.Exporting;
+namespace FairKd.Stages.Export;
 
 /// <summary>
 /// `fairkd export`: a trained network, given as <c>--model SPEC --weights FILE</c> or as a training run folder
@@ -24,7 +25,7 @@ internal static class ExportRun
     /// <summary>What to export: the network, its weights file and the preprocessing record line it was trained with.</summary>
     internal sealed record Source(ModelSpec Spec, string Weights, string Preprocessing);
 
-    public static int Run(string? model, string? weights, string? run, string? output, int opset)
+    public static int Run(string? model, string? weights, string? run, string? output, int opset, StageReporter log)
     {
         var source = Resolve(model, weights, run);
         var options = new OnnxExportOptions { Opset = opset };
@@ -44,9 +45,9 @@ internal static class ExportRun
         var cosine = OnnxParity.Check(network, bytes);
         AtomicFile.WriteAllBytes(output!, bytes);
         var s = source.Spec;
-        Console.WriteLine($"export: wrote {output} ({ModelSpecText.Format(s)}: input [batch, 3, {s.InputSize}, {s.InputSize}] RGB (x-127.5)/127.5, " +
+        log.Info($"export: wrote {output} ({ModelSpecText.Format(s)}: input [batch, 3, {s.InputSize}, {s.InputSize}] RGB (x-127.5)/127.5, " +
             $"output [batch, {s.EmbeddingSize}], opset {opset}, {bytes.Length / 1024.0:F0} KiB)");
-        Console.WriteLine($"export: ONNX Runtime reproduces the network (smallest embedding cosine {cosine.ToString("F6", CultureInfo.InvariantCulture)} on 2 test inputs)");
+        log.Info($"export: ONNX Runtime reproduces the network (smallest embedding cosine {cosine.ToString("F6", CultureInfo.InvariantCulture)} on 2 test inputs)");
         return ExitCodes.Success;
     }
 

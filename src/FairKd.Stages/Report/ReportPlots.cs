@@ -2,7 +2,7 @@ using FairKd.Core.Evaluation;
 using FairKd.Core.Reporting;
 using ScottPlot;
 
-namespace FairKd.Cli.Reporting;
+namespace FairKd.Stages.Report;
 
 /// <summary>The report's PNG plots, drawn with ScottPlot 5 (SkiaSharp, headless). Every image is <see cref="Width"/> x <see cref="Height"/>.</summary>
 internal static class ReportPlots

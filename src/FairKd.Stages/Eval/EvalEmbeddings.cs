@@ -7,7 +7,7 @@ using FairKd.Data.Cache;
 using FairKd.Data.Imaging;
 using FairKd.Data.Ingest;
 
-namespace FairKd.Cli.Evaluation;
+namespace FairKd.Stages.Eval;
 
 /// <summary>Per image, the InsightFace test-time embedding f(x) + f(flip x) from raw outputs (normalised when scored).</summary>
 internal sealed record FusedEmbeddings(int Dim, float[] Values, string?[] Problems, double ImagesPerSecond)

@@ -1,29 +1,31 @@
+using FairKd.Core.Pipeline;
 using Spectre.Console;
 
 namespace FairKd.Cli;
 
 /// <summary>
-/// Progress of a long stage (ingest, embed, train, eval, demo-data): on a terminal a bar with percent, ETA and rate
-/// (Spectre.Console); otherwise (logs, CI, `fairkd run` steps) plain lines from <see cref="ProgressLog"/> on stdout every
-/// 10 s and at 25/50/75 %. <see cref="RunAsync"/> hands the body an <c>advance</c> callback, thread-safe.
+/// A stage's words on the console: lines on stdout, warnings on stderr, and the progress of a long stage (ingest, embed,
+/// train, eval, demo-data) as a bar with percent, ETA and rate on a terminal (Spectre.Console); otherwise (logs, CI,
+/// `fairkd run` steps) the plain <see cref="ProgressLog"/> lines of <see cref="StageReporter"/> every 10 s and at 25/50/75 %.
 /// </summary>
-internal static class ConsoleProgress
+internal sealed class ConsoleReporter() : StageReporter(TextWriter.Null, TextWriter.Null)
 {
+    // The console's writers at the time of each call (a test may redirect them).
+    protected override TextWriter Output => Console.Out;
+
+    protected override TextWriter Errors => Console.Error;
+
+    /// <summary>The console's reporter.</summary>
+    public static ConsoleReporter Instance { get; } = new();
+
     public static bool Interactive => !Console.IsOutputRedirected && !Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 
-    /// <param name="description">Stage name, the prefix of each line.</param>
-    /// <param name="total">Items the stage will do, when known (percent and ETA need it).</param>
-    /// <param name="body">The stage; calls <c>advance(n)</c> as items finish.</param>
-    /// <param name="unit">What is counted: "img" (default) or e.g. "steps".</param>
-    public static async Task RunAsync(string description, long? total, Func<Action<long>, Task> body, string unit = "img")
+    public override async Task TrackAsync(string stage, long? total, string unit, Func<Action<long>, Task> body)
     {
         ArgumentNullException.ThrowIfNull(body);
         if (!Interactive)
         {
-            var log = new ProgressLog(description, total, unit, Console.Out);
-            // A stalled stage still prints a line per interval.
-            await using var timer = new Timer(_ => log.Tick(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-            await body(log.Advance);
+            await base.TrackAsync(stage, total, unit, body);
             return;
         }
 
@@ -33,7 +35,7 @@ internal static class ConsoleProgress
                 new ElapsedTimeColumn(), new RemainingTimeColumn(), new RateColumn(unit), new SpinnerColumn())
             .StartAsync(async ctx =>
             {
-                var task = ctx.AddTask(description, maxValue: Math.Max(1, total ?? 1));
+                var task = ctx.AddTask(stage, maxValue: Math.Max(1, total ?? 1));
                 task.IsIndeterminate = total is null;
                 var gate = new Lock();
                 await body(n => { lock (gate) task.Increment(n); });
@@ -42,7 +44,7 @@ internal static class ConsoleProgress
     }
 
     /// <summary>An <see cref="IProgress{T}"/> that calls <paramref name="advance"/> on the reporting thread (a stage's
-    /// progress into <see cref="RunAsync"/>'s callback; System.Progress would post to the thread pool).</summary>
+    /// progress into <see cref="TrackAsync"/>'s callback; System.Progress would post to the thread pool).</summary>
     public static IProgress<long> Reporter(Action<long> advance) => new Callback(advance);
 
     private sealed class Callback(Action<long> advance) : IProgress<long>

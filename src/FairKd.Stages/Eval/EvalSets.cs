@@ -5,7 +5,7 @@ using FairKd.Core.Records;
 using FairKd.Data.Eval;
 using FairKd.Data.Readers;
 
-namespace FairKd.Cli.Evaluation;
+namespace FairKd.Stages.Eval;
 
 /// <summary>One image to embed: a file (with optional landmarks) or encoded bytes from a pack; <see cref="CacheKey"/> is its
 /// key in an embedding cache made by `fairkd embed` over the same folder (null for packs).</summary>
