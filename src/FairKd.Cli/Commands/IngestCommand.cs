@@ -21,22 +21,19 @@ internal sealed class IngestCommand
         [Option("write-aligned", Description = "also write aligned images as PNG under this folder")] string? writeAligned = null,
         [Option("verbose", Description = "print stack traces on failure")] bool verbose = false,
         [FromService] CoconaAppContext? context = null) =>
-        CommandGuard.RunAsync(verbose, ct => RunAsync(dataset ?? [], rec ?? [], paths ?? [], landmarks ?? [], @out, workers, unaligned, writeAligned, ct),
-            context?.CancellationToken ?? CancellationToken.None);
+        StageCall.RunAsync(verbose, () => new IngestOptions
+            {
+                OutDir = @out, Datasets = dataset ?? [], Recs = rec ?? [], PathLists = paths ?? [], LandmarkFiles = landmarks ?? [],
+                Unaligned = ImagingInputs.ParseUnaligned(unaligned), WriteAligned = writeAligned, Workers = workers ?? MachineDefaults.Workers,
+            }, RunAsync, context?.CancellationToken ?? CancellationToken.None);
 
-    private static async Task<int> RunAsync(string[] datasets, string[] recs, string[] pathLists, string[] landmarkFiles, string? outDir,
-        int? workers, string unaligned, string? writeAligned, CancellationToken ct)
+    private static async Task<int> RunAsync(IngestOptions options, CancellationToken ct)
     {
-        var options = new IngestOptions
-        {
-            OutDir = outDir, Datasets = datasets, Recs = recs, PathLists = pathLists, LandmarkFiles = landmarkFiles,
-            Unaligned = ImagingInputs.ParseUnaligned(unaligned), WriteAligned = writeAligned, Workers = workers ?? MachineDefaults.Workers,
-        };
         var stage = IngestStage.Prepare(options, ct);
         IngestResult result = null!;
         await ConsoleReporter.Instance.TrackAsync("ingest", stage.Total, "img", async advance => result = await stage.RunAsync(ConsoleReporter.Reporter(advance), ct));
         Console.WriteLine(result.Summary.TrimEnd());
-        if (result.Rejected > 0) Console.Error.WriteLine($"warning: {result.Rejected} samples rejected (see {Path.Combine(outDir!, RejectsWriter.FileName)})");
+        if (result.Rejected > 0) Console.Error.WriteLine($"warning: {result.Rejected} samples rejected (see {Path.Combine(options.OutDir!, RejectsWriter.FileName)})");
         return ExitCodes.Success;
     }
 }

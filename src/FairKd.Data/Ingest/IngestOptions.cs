@@ -1,3 +1,5 @@
+using System.Globalization;
+using FairKd.Core.Pipeline;
 using FairKd.Data.Imaging;
 
 namespace FairKd.Data.Ingest;
@@ -8,7 +10,7 @@ namespace FairKd.Data.Ingest;
 /// pipeline step and a library caller build the same record. <see cref="IngestPipeline"/> (also used by embed) reads only
 /// the processing settings (<see cref="Workers"/>, <see cref="ChannelCapacity"/>, <see cref="Imaging"/>, <see cref="MaxFileBytes"/>).
 /// </summary>
-public sealed record IngestOptions
+public sealed record IngestOptions : IStageOptions
 {
     /// <summary>Output folder: samples.parquet (the sample index), rejects.csv, summary.txt. Required by <see cref="IngestStage"/>.</summary>
     public string? OutDir { get; init; }
@@ -43,4 +45,19 @@ public sealed record IngestOptions
 
     /// <summary>Refuse (reject) files larger than this many bytes before decoding. Default 32 MiB.</summary>
     public long MaxFileBytes { get; init; } = 32L << 20;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> ToArgs()
+    {
+        var a = new List<string> { "ingest" };
+        foreach (var d in Datasets) a.AddRange(["--dataset", d]);
+        foreach (var r in Recs) a.AddRange(["--rec", r]);
+        foreach (var p in PathLists) a.AddRange(["--paths", p]);
+        foreach (var l in LandmarkFiles) a.AddRange(["--landmarks", l]);
+        if (OutDir is not null) a.AddRange(["--out", OutDir]);
+        if (Workers != Core.MachineDefaults.Workers) a.AddRange(["--workers", Workers.ToString(CultureInfo.InvariantCulture)]);
+        if (Unaligned != UnalignedPolicy.Reject) a.AddRange(["--unaligned", PreprocessingRecord.UnalignedName(Unaligned)]);
+        if (WriteAligned is not null) a.AddRange(["--write-aligned", WriteAligned]);
+        return a;
+    }
 }

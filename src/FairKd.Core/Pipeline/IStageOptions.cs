@@ -1,0 +1,14 @@
+namespace FairKd.Core.Pipeline;
+
+/// <summary>
+/// The options record of a stage (ingest, embed, manifest, train, eval, report, export): every value the stage takes, as
+/// the command line gives it, with the command line's defaults. The `fairkd` command parses its flags into this record and
+/// calls the stage; `fairkd run` builds the same record and runs <see cref="ToArgs"/> as a `fairkd` child process, so a
+/// pipeline step and a command line with the same values are the same call (tests/FairKd.Cli.Tests/Architecture/SameCallTests.cs).
+/// </summary>
+public interface IStageOptions
+{
+    /// <summary>The `fairkd` arguments (verb first, then only the options that differ from their defaults) that the command
+    /// parses back into a record equal to this one.</summary>
+    IReadOnlyList<string> ToArgs();
+}

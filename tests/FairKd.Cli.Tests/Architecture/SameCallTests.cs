@@ -1,0 +1,34 @@
+using FairKd.Data.Imaging;
+using FairKd.Data.Ingest;
+
+namespace FairKd.Cli.Tests.Architecture;
+
+/// <summary>
+/// A stage's options record and its command line are the same call: a record's <c>ToArgs()</c> parses back (through the
+/// real `fairkd` command, in process, the stage not run) to an equal record, and a command line gives the record a library
+/// caller would build. `fairkd run` runs exactly <c>ToArgs()</c> of the records its planner builds.
+/// </summary>
+public sealed class SameCallTests
+{
+    [Fact]
+    public async Task Ingest_options_and_their_command_line_are_the_same_call()
+    {
+        await SameCall.AssertRoundTripAsync(new IngestOptions { OutDir = "/tmp/out", Datasets = ["bupt=/data/bupt:group/identity/image"] });
+        await SameCall.AssertRoundTripAsync(new IngestOptions
+        {
+            OutDir = "out dir", Datasets = ["a=/x", "b=/y:flat"], Recs = ["ms1m=/r/train.rec"], PathLists = ["p=/l.txt"], LandmarkFiles = ["a=/a.txt"],
+            Unaligned = UnalignedPolicy.CenterCrop, WriteAligned = "/tmp/aligned", Workers = 7,
+        });
+        var parsed = await SameCall.ParseAsync(["ingest", "--dataset", "a=/x", "--out", "o", "--unaligned", "center-crop"]);
+        Assert.Equal(SameCall.Json(new IngestOptions { OutDir = "o", Datasets = ["a=/x"], Unaligned = UnalignedPolicy.CenterCrop }), SameCall.Json(parsed));
+    }
+
+    [Fact]
+    public async Task The_check_sees_a_value_the_command_line_loses()
+    {
+        // A record whose ToArgs forgot a value is caught: Workers = 7 written without --workers parses back to the default.
+        var options = new IngestOptions { OutDir = "o", Datasets = ["a=/x"], Workers = 7 };
+        var lossy = await SameCall.ParseAsync([.. options.ToArgs().Where((a, i) => a != "--workers" && (i == 0 || options.ToArgs()[i - 1] != "--workers"))]);
+        Assert.NotEqual(SameCall.Json(options), SameCall.Json(lossy));
+    }
+}
