@@ -1,6 +1,5 @@
 using Cocona;
 using FairKd.Core;
-using FairKd.Core.Sampling;
 using FairKd.Data.Manifests;
 using FairKd.Data.Manifests.Audit;
 
@@ -19,28 +18,14 @@ internal sealed class ManifestCommands
         [Option(Description = "cache folder with labelled samples (repeatable)")] string[] cache,
         [Option(Description = "release folder to write (replaced atomically)")] string @out,
         [Option("ethnicity-holdout", Description = "cache of group-labelled held-out images labelled by the same ethnicity classifier: its per-group accuracy goes into the card")] string? ethnicityHoldout = null,
-        [Option(Description = "print stack traces on failure")] bool verbose = false) =>
-        CommandGuard.RunAsync(verbose, async ct =>
-        {
-            var r = await ReadRecipe(recipe, ct);
-            RecipeReleaseFields.Require(r, recipe);
-            if (cache.Length == 0) throw new UsageException("give at least one --cache DIR");
-            var heldOut = HeldOut(ethnicityHoldout);
-            var sources = cache.Select(c => (Dir: c, Source: LabeledSampleSources.ForCache(c))).ToList();
-            var fingerprints = sources.Select(s => s.Source.Fingerprint(s.Dir)).ToList();
-            var provenance = Core.Records.ProvenanceRecorder.Start("manifest").AddFile("recipe", recipe);
-            foreach (var c in cache.Select(Path.GetFullPath).Order(StringComparer.Ordinal)) provenance.AddFile("cache", LabelFile(c)); // order-free, like the release
-            if (ethnicityHoldout is not null) provenance.AddFile("ethnicity-holdout", LabelFile(ethnicityHoldout));
-            var res = await ManifestBuilder.BuildAsync(r, sink =>
+        [Option(Description = "print stack traces on failure")] bool verbose = false,
+        [FromService] CoconaAppContext? context = null) =>
+        StageCall.RunAsync(verbose, () => new ManifestOptions { Recipe = recipe, Caches = cache, OutDir = @out, EthnicityHoldout = ethnicityHoldout },
+            async (options, ct) =>
             {
-                foreach (var (dir, source) in sources) source.ReadInto(dir, sink); // one cache after the other, as ReadCaches
-            }, @out,
-                new ManifestBuildOptions { InputFingerprints = fingerprints, HeldOut = heldOut, Provenance = provenance }, ct);
-            Console.WriteLine($"wrote {res.OutDir}");
-            Console.Write(ReleaseStats.Table(res.Card.Numbers));
-            if (res.Card.Provenance is { } seen) Console.WriteLine($"provenance: {seen.Summary()}");
-            return ExitCodes.Success;
-        }, CancellationToken.None);
+                await ManifestStage.RunAsync(options, ConsoleReporter.Instance, ct);
+                return ExitCodes.Success;
+            }, context?.CancellationToken ?? CancellationToken.None);
 
     [Command("card", Description = "Rewrite a release's card.json, card.md and croissant.json from its recipe (sources, uses), " +
         "an audit and measurements, leaving samples.csv and identities.csv untouched (their SHA-256 must match the card).\n" +
@@ -51,19 +36,14 @@ internal sealed class ManifestCommands
         [Option(Description = "the caches the release was built from (repeatable): measures the soft-label argmax against the folder groups")] string[]? cache = null,
         [Option("ethnicity-holdout", Description = "cache of group-labelled held-out images labelled by the same ethnicity classifier: its per-group accuracy goes into the card")] string? ethnicityHoldout = null,
         [Option(Description = "audit.json of this release (fairkd manifest audit): its summary goes into the card")] string? audit = null,
-        [Option(Description = "print stack traces on failure")] bool verbose = false) =>
-        CommandGuard.RunAsync(verbose, async ct =>
-        {
-            var r = await ReadRecipe(recipe, ct);
-            RecipeReleaseFields.Require(r, recipe);
-            var heldOut = HeldOut(ethnicityHoldout);
-            (IReadOnlyList<string>, IEnumerable<Core.Records.LabeledSample>)? labels = cache is { Length: > 0 } ? ReadCaches(cache) : null;
-
-            var card = ReleaseCard.Rewrite(dir, r, new ReleaseCardInputs(labels, heldOut, audit));
-            Console.WriteLine($"wrote {Path.Combine(dir, ReleaseFiles.CardJson)}, {ReleaseFiles.CardMarkdown}, {ReleaseFiles.Croissant}");
-            Console.Write(ReleaseStats.Table(card.Numbers));
-            return ExitCodes.Success;
-        }, CancellationToken.None);
+        [Option(Description = "print stack traces on failure")] bool verbose = false,
+        [FromService] CoconaAppContext? context = null) =>
+        StageCall.RunAsync(verbose, () => new ManifestCardOptions { Release = dir, Recipe = recipe, Caches = cache ?? [], EthnicityHoldout = ethnicityHoldout, Audit = audit },
+            async (options, ct) =>
+            {
+                await ManifestCardStage.RunAsync(options, ConsoleReporter.Instance, ct);
+                return ExitCodes.Success;
+            }, context?.CancellationToken ?? CancellationToken.None);
 
     [Command("audit", Description = "Identity overlap between a release (or every image of --cache) and evaluation sets, from cached teacher embeddings: " +
         "identity centroids compared by cosine, exact duplicates by content hash, near-duplicate images inside the training set. Writes audit.json and audit.md.\n" +
@@ -79,56 +59,18 @@ internal sealed class ManifestCommands
         [Option("lsh-tables", Description = "LSH hash tables (above --exact-up-to)")] int lshTables = 40,
         [Option("lsh-bits", Description = "LSH sign bits per table")] int lshBits = 20,
         [Option(Description = "worker threads (default: the number of cores)")] int? threads = null,
-        [Option(Description = "print stack traces on failure")] bool verbose = false) =>
-        CommandGuard.RunAsync(verbose, async ct =>
-        {
-            if (cache.Length == 0) throw new UsageException("give at least one --cache DIR (the training images' embeddings)");
-            if (eval.Length == 0) throw new UsageException("give at least one --eval NAME=CACHE");
-            var options = new AuditOptions
+        [Option(Description = "print stack traces on failure")] bool verbose = false,
+        [FromService] CoconaAppContext? context = null) =>
+        StageCall.RunAsync(verbose, () => new ManifestAuditOptions
             {
-                IdentityThreshold = identityThreshold == "auto" ? 0.9 : ParseThreshold(identityThreshold), AutoIdentityThreshold = identityThreshold == "auto",
-                NearDuplicateThreshold = nearDuplicateThreshold, ExactUpTo = exactUpTo,
-                LshTables = lshTables, LshBits = lshBits, Threads = threads ?? MachineDefaults.Workers,
-            };
-            options.Validate();
-            var evals = DataRoots.Parse(eval);
-            var release = dir is null ? null : ReleaseReader.Read(dir);
-            var keys = release?.Samples.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
-            var training = await EmbeddingSet.LoadAsync(release?.Card.Name ?? "training", cache, keys, ct);
-            var sets = new List<EmbeddingSet>();
-            foreach (var (name, path) in evals.OrderBy(kv => kv.Key, StringComparer.Ordinal)) sets.Add(await EmbeddingSet.LoadAsync(name, [path], null, ct));
-            var report = ReleaseAuditor.Run(training, sets, release?.Card.Name, options, ct);
-            Core.IO.AtomicFile.WriteAllText(Path.Combine(@out, ReleaseFiles.AuditJson), report.ToJson());
-            var summary = report.ToMarkdown();
-            Core.IO.AtomicFile.WriteAllText(Path.Combine(@out, ReleaseFiles.AuditMarkdown), summary);
-            Console.Write(report.ToMarkdown(shown: 10));
-            Console.WriteLine($"wrote {Path.Combine(@out, ReleaseFiles.AuditJson)} and {ReleaseFiles.AuditMarkdown}");
-            return ExitCodes.Success;
-        }, CancellationToken.None);
-
-    private static async Task<Recipe> ReadRecipe(string recipe, CancellationToken ct)
-    {
-        if (!File.Exists(recipe)) throw new FileNotFoundException($"recipe not found: {recipe}", recipe);
-        return RecipeJson.Parse(await File.ReadAllTextAsync(recipe, ct), recipe);
-    }
-
-    /// <summary>The caches' fingerprints and (lazily read) labelled samples.</summary>
-    private static (IReadOnlyList<string> Fingerprints, IEnumerable<Core.Records.LabeledSample> Samples) ReadCaches(string[] cache)
-    {
-        var sources = cache.Select(c => (Dir: c, Source: LabeledSampleSources.ForCache(c))).ToList();
-        return (sources.Select(s => s.Source.Fingerprint(s.Dir)).ToList(), sources.SelectMany(s => s.Source.Read(s.Dir)));
-    }
-
-    /// <summary>The file that describes a labelled folder: an embedding cache's index, else its labels.csv.</summary>
-    private static string LabelFile(string dir) =>
-        Path.Combine(dir, File.Exists(Path.Combine(dir, Data.Cache.CacheIndex.FileName)) ? Data.Cache.CacheIndex.FileName : CsvLabeledSampleSource.FileName);
-
-    private static ClassifierAccuracy? HeldOut(string? cacheDir)
-    {
-        if (cacheDir is null) return null;
-        var source = LabeledSampleSources.ForCache(cacheDir);
-        return ReleaseCard.HeldOutAccuracy(source.Fingerprint(cacheDir), source.Read(cacheDir));
-    }
+                Release = dir, Caches = cache, Eval = eval, OutDir = @out, IdentityThreshold = identityThreshold, NearDuplicateThreshold = nearDuplicateThreshold,
+                ExactUpTo = exactUpTo, LshTables = lshTables, LshBits = lshBits, Threads = threads,
+            },
+            async (options, ct) =>
+            {
+                await ManifestAuditStage.RunAsync(options, ConsoleReporter.Instance, ct);
+                return ExitCodes.Success;
+            }, context?.CancellationToken ?? CancellationToken.None);
 
     [Command("stats", Description = "Recompute a release's card from its CSV files and print it as a table; exit 1 if the card disagrees.\n" +
         "  example: fairkd manifest stats data-manifests/mix")]
@@ -179,8 +121,7 @@ internal sealed class ManifestCommands
         [Option(Description = "print stack traces on failure")] bool verbose = false) =>
         CommandGuard.RunAsync(verbose, ct =>
         {
-            var card = PathListFormat.Import(paths, DataRoots.Parse(root), (real ?? []).ToHashSet(StringComparer.Ordinal), @out,
-                name ?? Path.GetFileName(Path.GetFullPath(@out).TrimEnd('/')), ManifestBuildOptions.DefaultVersion, ct);
+            var card = PathListFormat.Import(paths, root, real ?? [], @out, name, ct);
             Console.WriteLine($"wrote {Path.GetFullPath(@out)}");
             Console.Write(ReleaseStats.Table(card.Numbers));
             return Task.FromResult(ExitCodes.Success);
@@ -197,8 +138,7 @@ internal sealed class ManifestCommands
         [Option(Description = "print stack traces on failure")] bool verbose = false) =>
         CommandGuard.RunAsync(verbose, _ =>
         {
-            if (format != "paths") throw new UsageException($"--format {format}: only 'paths' is supported");
-            var n = PathListFormat.Export(ReleaseReader.Read(dir), DataRoots.Parse(root ?? []), @out);
+            var n = PathListFormat.Export(dir, format, root ?? [], @out);
             Console.WriteLine($"wrote {n} paths to {@out}");
             return Task.FromResult(ExitCodes.Success);
         }, CancellationToken.None);
@@ -209,9 +149,4 @@ internal sealed class ManifestCommands
         if (problems.Count > ShownProblems) Console.Error.WriteLine($"... and {problems.Count - ShownProblems} more ({problems.Count} in all)");
         return problems.Count == 0 ? ExitCodes.Success : ExitCodes.Failed;
     }
-
-    private static double ParseThreshold(string text) =>
-        double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v)
-            ? v
-            : throw new UsageException($"--identity-threshold {text}: give a cosine in (-1, 1] (e.g. 0.9) or auto");
 }

@@ -12,6 +12,35 @@ public static class PathListFormat
 {
     private const int Shown = 5;
 
+    /// <summary>The only format `manifest export` writes.</summary>
+    public const string Paths = "paths";
+
+    /// <summary>
+    /// `manifest import`: <see cref="Import(string, IReadOnlyDictionary{string, string}, IReadOnlySet{string}, string, string, string, CancellationToken)"/>
+    /// with the roots given as NAME=PATH entries, the release named <paramref name="name"/> or else after the
+    /// <paramref name="outDir"/> folder, and this FairKd's version.
+    /// </summary>
+    public static DataCard Import(string listPath, IEnumerable<string> rootSpecs, IEnumerable<string> realDatasets, string outDir, string? name,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(realDatasets);
+        ArgumentNullException.ThrowIfNull(outDir);
+        return Import(listPath, DataRoots.Parse(rootSpecs), realDatasets.ToHashSet(StringComparer.Ordinal), outDir,
+            name ?? Path.GetFileName(Path.GetFullPath(outDir).TrimEnd('/')), ManifestBuildOptions.DefaultVersion, ct);
+    }
+
+    /// <summary>
+    /// `manifest export`: the release in <paramref name="releaseDir"/> written in <paramref name="format"/> (only
+    /// <see cref="Paths"/>: <see cref="Export(Release, IReadOnlyDictionary{string, string}, string)"/>) with the roots given as
+    /// NAME=PATH entries. An unknown format is refused before the release is read.
+    /// </summary>
+    /// <returns>The number of paths written.</returns>
+    public static int Export(string releaseDir, string format, IEnumerable<string> rootSpecs, string outFile)
+    {
+        if (format != Paths) throw new UsageException($"--format {format}: only '{Paths}' is supported");
+        return Export(ReleaseReader.Read(releaseDir), DataRoots.Parse(rootSpecs), outFile);
+    }
+
     /// <summary>
     /// Imports a path list into a release at <paramref name="outDir"/>: each path must lie under one of
     /// <paramref name="roots"/> (the longest matching root wins); dataset = that root's name, key = NAME/relative path,

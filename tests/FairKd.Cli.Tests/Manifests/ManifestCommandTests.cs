@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using FairKd.Tests.Shared;
 
 namespace FairKd.Cli.Tests.Manifests;
@@ -13,37 +10,7 @@ public sealed class ManifestCommandTests : IDisposable
     public void Dispose() => _tmp.Dispose();
 
     /// <summary>Writes image files under root/NAME and a cache folder with labels.csv describing them (sha256 recorded).</summary>
-    private string MakeCache(string name, bool groups, int identities, int seed)
-    {
-        var rnd = new Random(seed);
-        var root = _tmp.Combine("data", name);
-        var cache = _tmp.Combine("cache-" + name);
-        Directory.CreateDirectory(cache);
-        var sb = new StringBuilder("key,dataset,identity,group,relative_path,p_african,p_asian,p_caucasian,p_indian,sha256\n");
-        string[] order = ["African", "Asian", "Caucasian", "Indian"];
-        for (var i = 0; i < identities; i++)
-        {
-            var g = i % 4;
-            var folder = groups ? $"{order[g]}/id{i:00}" : $"id{i:00}";
-            for (var k = 0; k < 1 + rnd.Next(3); k++)
-            {
-                var rel = $"{folder}/{k}.jpg";
-                var path = Path.Combine(root, rel);
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                var bytes = Encoding.ASCII.GetBytes($"{name}-{rel}");
-                File.WriteAllBytes(path, bytes);
-                var p = new double[4];
-                var main = groups ? g : rnd.Next(4);
-                for (var c = 0; c < 4; c++) p[c] = c == main ? 0 : Math.Round(rnd.NextDouble() * 0.1, 3);
-                p[main] = 1 - p.Sum();
-                var ps = string.Join(",", p.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
-                sb.Append($"{name}/{rel},{name},{name}/{folder},{(groups ? order[g] : "")},{rel},{ps},{Convert.ToHexStringLower(SHA256.HashData(bytes))}\n");
-            }
-        }
-
-        File.WriteAllText(Path.Combine(cache, "labels.csv"), sb.ToString());
-        return cache;
-    }
+    private string MakeCache(string name, bool groups, int identities, int seed) => LabelledCaches.Make(_tmp, name, groups, identities, seed);
 
     private string Recipe(string json)
     {
