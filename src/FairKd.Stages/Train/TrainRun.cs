@@ -81,7 +81,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
             Validation = split is null ? null : ValidationConfig.From(split),
             Select = select,
         };
-        var options = new TrainOptions
+        var options = new TrainerOptions
         {
             OutputDir = req.OutDir,
             BatchSize = req.BatchSize,
