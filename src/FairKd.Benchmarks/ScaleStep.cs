@@ -38,7 +38,7 @@ internal static class ScaleStep
         long peak;
         using (var backbone = ModelRegistry.Create(new ModelSpec("mobilefacenet")))
         using (var header = LossRegistry.Create("arcface", 512, Classes))
-        using (var trainer = new Trainer(backbone, header, new TrainOptions { OutputDir = Path.Combine(o.Work, "step"), BatchSize = Batch, Epochs = 1, TensorBoard = false }))
+        using (var trainer = new Trainer(backbone, header, new TrainerOptions { OutputDir = Path.Combine(o.Work, "step"), BatchSize = Batch, Epochs = 1, TensorBoard = false }))
         {
             var step = 0;
             peak = ScaleProbe.PeakAnonDuring(() =>

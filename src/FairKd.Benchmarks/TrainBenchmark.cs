@@ -77,7 +77,7 @@ internal static class TrainBenchmark
                 torch.manual_seed(3);
                 using var backbone = ModelRegistry.Create(new ModelSpec(name));
                 using var header = LossRegistry.Create("adaface", 512, Classes);
-                using var trainer = new Trainer(backbone, header, new TrainOptions { OutputDir = Path.Combine(work, name), BatchSize = Batch, Epochs = 1, TensorBoard = false });
+                using var trainer = new Trainer(backbone, header, new TrainerOptions { OutputDir = Path.Combine(work, name), BatchSize = Batch, Epochs = 1, TensorBoard = false });
                 var step = 0;
                 double Step(float[]? targets)
                 {

@@ -83,7 +83,7 @@ internal static class TrainStepPeerBenchmark
                     torch.manual_seed(3);
                     using (var backbone = ModelRegistry.Create(new ModelSpec(name)))
                     using (var header = LossRegistry.Create("arcface", 512, Classes))
-                    using (var trainer = new Trainer(backbone, header, new TrainOptions { OutputDir = Path.Combine(work, name), BatchSize = Batch, Epochs = 1, TensorBoard = false }))
+                    using (var trainer = new Trainer(backbone, header, new TrainerOptions { OutputDir = Path.Combine(work, name), BatchSize = Batch, Epochs = 1, TensorBoard = false }))
                     {
                         for (var s = 0; s <= steps; s++)
                         {

@@ -2,9 +2,6 @@ using Cocona;
 using FairKd.Cli.Help;
 using FairKd.Stages.Train;
 using FairKd.Core;
-using FairKd.Data.Imaging;
-using FairKd.Data.Readers;
-using FairKd.Data.Training;
 
 namespace FairKd.Cli.Commands;
 
@@ -52,109 +49,17 @@ internal sealed class TrainCommand
         [Option("select", Description = "which weights become backbone.pth: last, or best-val (the epoch with the best --val-split accuracy); recorded in model.json")] string select = "last",
         [Option("verbose", Description = "print stack traces on failure")] bool verbose = false,
         [FromService] CoconaAppContext? context = null) =>
-        CommandGuard.RunAsync(verbose, ct =>
-        {
-            if (string.IsNullOrWhiteSpace(@out)) throw new UsageException("--out DIR is required");
-            if (string.IsNullOrWhiteSpace(model)) throw new UsageException("--model SPEC is required (e.g. iresnet34 or mobilefacenet:width=0.25)");
-            var group = target switch
+        StageCall.RunAsync(verbose, () => new TrainOptions
             {
-                "identity" => false,
-                "group" => true,
-                _ => throw new UsageException($"--target {target}: use identity or group"),
-            };
-            var samples = Samples(manifest, dataRoot ?? [], dataset ?? [], ct);
-            var report = new ReaderReport();
-            var imaging = ImagingInputs.Parse(landmarks ?? [], unaligned, samples.Select(s => s.Dataset).ToHashSet(StringComparer.Ordinal), report);
-            foreach (var m in report.Malformed.Take(3)) Console.Error.WriteLine($"warning: {m}");
-            var request = new TrainRequest
-            {
-                OutDir = @out,
-                ModelSpec = model,
-                Loss = loss ?? (group ? "softmax" : "adaface"),
-                GroupTarget = group,
-                Caches = cache ?? [],
-                LossWeights = lossWeight ?? [],
-                KdMode = kd,
-                KdLambda = kdLambda,
-                KdWeights = ParseKdWeights(kdWeights),
-                Epochs = epochs,
-                BatchSize = batchSize,
-                Lr = lr,
-                Milestones = ParseMilestones(milestones),
-                Flip = !noFlip,
-                Seed = seed,
-                Workers = workers ?? MachineDefaults.Workers,
-                Threads = threads,
-                Device = device,
-                Resume = resume,
-                MaxSteps = maxSteps,
-                LogEvery = logEvery,
-                InitWeights = initWeights,
-                KeepCheckpoints = keepCheckpoints,
-                ValSplit = valSplit,
+                OutDir = @out, Manifest = manifest, DataRoots = dataRoot ?? [], Datasets = dataset ?? [], LandmarkFiles = landmarks ?? [],
+                Unaligned = unaligned, Model = model, Loss = loss, LossWeights = lossWeight ?? [], Target = target, Caches = cache ?? [],
+                Kd = kd, KdLambda = kdLambda, KdWeights = kdWeights, Epochs = epochs, BatchSize = batchSize, Lr = lr, Milestones = milestones,
+                NoFlip = noFlip, Seed = seed, Workers = workers ?? MachineDefaults.Workers, Threads = threads, Device = device, Resume = resume,
+                MaxSteps = maxSteps, LogEvery = logEvery, KeepCheckpoints = keepCheckpoints, InitWeights = initWeights, ValSplit = valSplit,
                 Select = select,
-                Imaging = imaging,
-                Manifest = manifest,
-                ImageRoots = ImageRoots(dataRoot ?? [], dataset ?? []),
-            };
-            return new TrainRun(request, samples, ConsoleReporter.Instance).RunAsync(ct);
-        }, context?.CancellationToken ?? CancellationToken.None);
-
-    /// <summary>The --kd-weights list (null when absent); each a finite number (the targets check count, sign and sum).</summary>
-    internal static IReadOnlyList<double>? ParseKdWeights(string? text)
-    {
-        if (text is null) return null;
-        var weights = new List<double>();
-        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
-        {
-            if (!double.TryParse(part, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var w) || !double.IsFinite(w))
-                throw new UsageException($"--kd-weights {text}: '{part}' is not a number; give one weight per --cache, e.g. 0.5,0.5");
-            weights.Add(w);
-        }
-
-        return weights;
-    }
-
-    /// <summary>NAME=PATH of every --data-root and --dataset (already validated by <see cref="Samples"/>).</summary>
-    private static List<KeyValuePair<string, string>> ImageRoots(string[] roots, string[] datasets) =>
-    [
-        .. roots.Select(r => NamedPath.Parse(r, "--data-root", NamedPathKind.Directory)).Select(p => KeyValuePair.Create(p.Name, p.Path)),
-        .. datasets.Select(d => DatasetSpec.Parse(d)).Select(d => KeyValuePair.Create(d.Name, d.Root)),
-    ];
-
-    private static IReadOnlyList<TrainSample> Samples(string? manifest, string[] roots, string[] datasets, CancellationToken ct)
-    {
-        if (manifest is not null == datasets.Length > 0)
-            throw new UsageException("give either --manifest DIR (with --data-root NAME=PATH per dataset) or --dataset NAME=PATH[:layout]");
-        if (manifest is not null)
-        {
-            var map = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var r in roots)
+            }, async (options, ct) =>
             {
-                var p = NamedPath.Parse(r, "--data-root", NamedPathKind.Directory);
-                if (!map.TryAdd(p.Name, p.Path)) throw new UsageException($"--data-root {p.Name} is given twice");
-            }
-
-            return TrainSampleSources.FromRelease(manifest, map);
-        }
-
-        if (roots.Length > 0) throw new UsageException("--data-root goes with --manifest");
-        var report = new ReaderReport();
-        var readers = datasets.Select(d => (ISampleReader)new ImageFolderReader(DatasetSpec.Parse(d), report)).ToList();
-        DatasetName.EnsureUnique(readers.Select(r => r.Dataset), "--dataset");
-        return TrainSampleSources.FromReaders(readers, ct);
-    }
-
-    private static List<int> ParseMilestones(string text)
-    {
-        var list = new List<int>();
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!int.TryParse(part, System.Globalization.CultureInfo.InvariantCulture, out var m) || m < 1)
-                throw new UsageException($"--milestones {text}: '{part}' is not a positive epoch number");
-            list.Add(m);
-        }
-
-        return list;
-    }
+                await TrainStage.RunAsync(options, ConsoleReporter.Instance, ct);
+                return ExitCodes.Success;
+            }, context?.CancellationToken ?? CancellationToken.None);
 }

@@ -1,6 +1,6 @@
 namespace FairKd.Stages.Train;
 
-/// <summary>The parsed options of `fairkd train` (defaults documented on the command).</summary>
+/// <summary>The train stage's options parsed and checked by <see cref="TrainStage.Prepare"/> from <see cref="TrainOptions"/> (defaults there).</summary>
 internal sealed record TrainRequest
 {
     public required string OutDir { get; init; }

@@ -31,7 +31,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
     /// <summary>The files of a release folder a training run records in its provenance.</summary>
     private static readonly string[] ManifestFiles = ["samples.csv", "identities.csv", "card.json"];
 
-    public async Task<int> RunAsync(CancellationToken ct)
+    public async Task<TrainResult> RunAsync(CancellationToken ct)
     {
         var spec = ModelSpecText.Parse(req.ModelSpec, "--model");
         var kdOnly = req.Loss.Equals(KdOnlyHeader.LossName, StringComparison.OrdinalIgnoreCase);
@@ -81,7 +81,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
             Validation = split is null ? null : ValidationConfig.From(split),
             Select = select,
         };
-        var options = new TrainOptions
+        var options = new TrainerOptions
         {
             OutputDir = req.OutDir,
             BatchSize = req.BatchSize,
@@ -101,7 +101,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
             },
         };
         options.Validate();
-        if (Guard(config) is { } done) return done;
+        if (Guard(config)) return Completed();
         var provenance = Provenance(targets);
         config = config with { Provenance = TrainRunConfig.TryRead(req.OutDir)?.Provenance };
 
@@ -189,7 +189,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
             $"data wait {100 * summary.DataWaitShare:F1}% of {summary.WallSeconds:F1} s; weights in {Path.Combine(req.OutDir, PipelineFiles.Backbone)}");
         if (pipeline.Rejects.Count > 0)
             reporter.Warn($"{pipeline.Rejects.Count} images could not be decoded and were left out (first: {pipeline.Rejects.First().Key}: {pipeline.Rejects.First().Reason})");
-        return ExitCodes.Success;
+        return new TrainResult(summary.Steps, summary.Images, float.IsFinite(summary.LastLoss) ? summary.LastLoss : null, req.OutDir, false, selected.Checkpoint);
     }
 
     /// <summary>
@@ -326,15 +326,15 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
         return (imaging, record == standard ? null : record);
     }
 
-    /// <summary>Refuses a folder holding another run; returns 0 for a finished identical run (no-op), null to go on.</summary>
-    private int? Guard(TrainRunConfig config)
+    /// <summary>Refuses a folder holding another run; returns true for a finished identical run (no-op), false to go on.</summary>
+    private bool Guard(TrainRunConfig config)
     {
         var existing = Directory.Exists(req.OutDir) ? TrainRunConfig.TryRead(req.OutDir) : null;
         var hasCheckpoints = CheckpointStore.FindLatest(Path.Combine(req.OutDir, "checkpoints")) is not null;
         if (existing is null)
         {
             if (hasCheckpoints) throw new UsageException($"{req.OutDir} holds checkpoints but no {TrainRunConfig.FileName}: choose another --out");
-            return null;
+            return false;
         }
 
         if (!existing.SameAs(config))
@@ -342,12 +342,12 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
         if (IsComplete() && req.MaxSteps is null)
         {
             reporter.Info($"train: {req.OutDir} is complete ({SummaryFile}); nothing to do");
-            return ExitCodes.Success;
+            return true;
         }
 
         if (hasCheckpoints && !req.Resume)
             throw new UsageException($"{req.OutDir} holds checkpoints of this run: add --resume to continue it");
-        return null;
+        return false;
     }
 
     private bool IsComplete()
@@ -356,6 +356,17 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
         if (!File.Exists(path)) return false;
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         return doc.RootElement.TryGetProperty("complete", out var c) && c.ValueKind == JsonValueKind.True;
+    }
+
+    /// <summary>The result of a run folder found complete: train-summary.json's numbers (the session that completed it) and
+    /// model.json's selected checkpoint.</summary>
+    private TrainResult Completed()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(req.OutDir, SummaryFile)));
+        var s = doc.RootElement;
+        long Count(string name) => s.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : 0;
+        double? lastLoss = s.TryGetProperty("lastLoss", out var l) && l.ValueKind == JsonValueKind.Number ? l.GetSingle() : null;
+        return new TrainResult(Count("steps"), Count("images"), lastLoss, req.OutDir, true, TrainRunConfig.TryRead(req.OutDir)?.Selected?.Checkpoint);
     }
 
     private void Export(Trainer trainer, FaceBackbone backbone, MarginHeader header, ModelSpec spec)

@@ -6,13 +6,13 @@ namespace FairKd.Torch.Training;
 
 /// <summary>
 /// The study's optimiser: SGD (momentum 0.9, weight decay 5e-4, no dampening, no Nesterov) over two parameter groups,
-/// group 0 the backbone and group 1 the header, both at <see cref="TrainOptions.ScaledLr"/>. (The study uses two SGD
+/// group 0 the backbone and group 1 the header, both at <see cref="TrainerOptions.ScaledLr"/>. (The study uses two SGD
 /// optimisers with identical settings; per-parameter SGD makes one optimiser with two groups equivalent.)
 /// </summary>
 public static class OptimizerSetup
 {
     /// <summary>Creates the SGD optimiser with the backbone and header groups.</summary>
-    public static GcSafeSgd Create(nn.Module backbone, nn.Module header, TrainOptions options)
+    public static GcSafeSgd Create(nn.Module backbone, nn.Module header, TrainerOptions options)
     {
         var lr = options.ScaledLr;
         SGD.ParamGroup Group(nn.Module m) => new(m.parameters(), lr, options.Momentum, 0.0, options.WeightDecay, false, false);

@@ -17,7 +17,7 @@ public sealed record StepMetrics(
     int FlippedCount);
 
 /// <summary>
-/// A logging window of <see cref="TrainOptions.LogEvery"/> steps: mean losses, the lr at the last step, images per
+/// A logging window of <see cref="TrainerOptions.LogEvery"/> steps: mean losses, the lr at the last step, images per
 /// second of wall time and the share of wall time spent waiting for the batch source. <c>kind</c> "train" in train.jsonl.
 /// </summary>
 public sealed record LogRecord(

@@ -31,7 +31,7 @@ public sealed class Trainer : IDisposable
     private int schedulerEpoch = -1;
 
     /// <summary>Moves the modules to the device, seeds torch's global generator and builds the optimiser.</summary>
-    public Trainer(nn.Module<Tensor, Tensor> backbone, MarginHeader header, TrainOptions options)
+    public Trainer(nn.Module<Tensor, Tensor> backbone, MarginHeader header, TrainerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -61,7 +61,7 @@ public sealed class Trainer : IDisposable
     public string ConvolutionPolicy { get; }
 
     /// <summary>The run's settings.</summary>
-    public TrainOptions Options { get; }
+    public TrainerOptions Options { get; }
 
     /// <summary>The folder holding the checkpoint folders (OutputDir/checkpoints); see <see cref="CheckpointStore.FindLatest"/>.</summary>
     public string CheckpointRoot => checkpointRoot;

@@ -37,7 +37,7 @@ public class ForcedGcStressTests
         Trainer.SeedTorch(11);
         using var backbone = ModelRegistry.Create(new ModelSpec(model, 1.0 / 8, Size, Embedding));
         using var header = LossRegistry.Create(loss, Embedding, Classes, new LossOptions(Seed: 11));
-        var options = new TrainOptions { OutputDir = dir.Path, BatchSize = Batch, Epochs = 1, Seed = 11, BaseLr = 0.1, TensorBoard = false };
+        var options = new TrainerOptions { OutputDir = dir.Path, BatchSize = Batch, Epochs = 1, Seed = 11, BaseLr = 0.1, TensorBoard = false };
         using var trainer = new Trainer(backbone, header, options);
         var data = new SyntheticBatches(Classes, Size, Batch, Steps, seed: 5);
         var losses = new float[Steps];

@@ -12,7 +12,7 @@ public class OptimisationTests
     [Fact]
     public void Schedule_reproduces_the_study_off_by_one()
     {
-        var schedule = new StudySchedule(new TrainOptions { OutputDir = "x" }.Milestones);
+        var schedule = new StudySchedule(new TrainerOptions { OutputDir = "x" }.Milestones);
         // synthgap-kd-repo-notes.md: epochs 0-6 x1, 7-12 x0.1, 13-18 x0.01, 19-23 x1e-3, 24-25 x1e-4
         double[] expected = [.. Enumerable.Repeat(1.0, 7), .. Enumerable.Repeat(0.1, 6), .. Enumerable.Repeat(0.01, 6),
             .. Enumerable.Repeat(1e-3, 5), .. Enumerable.Repeat(1e-4, 2)];
@@ -83,7 +83,7 @@ public class OptimisationTests
     [Fact]
     public void Bad_options_are_usage_errors()
     {
-        var ok = new TrainOptions { OutputDir = "out" };
+        var ok = new TrainerOptions { OutputDir = "out" };
         ok.Validate();
         Assert.Throws<UsageException>(() => (ok with { Epochs = 0 }).Validate());
         Assert.Throws<UsageException>(() => (ok with { BaseLr = double.NaN }).Validate());

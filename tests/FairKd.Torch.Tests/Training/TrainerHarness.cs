@@ -18,7 +18,7 @@ internal sealed class TrainerHarness : IDisposable
 {
     public const int Classes = 4, Size = 8, Embedding = 16, Batch = 16;
 
-    public TrainerHarness(string loss = "arcface", long seed = 1, Func<TrainOptions, TrainOptions>? configure = null,
+    public TrainerHarness(string loss = "arcface", long seed = 1, Func<TrainerOptions, TrainerOptions>? configure = null,
         double dropout = 0.1, TempDir? dir = null)
     {
         Dir = dir ?? new TempDir("train");
@@ -26,7 +26,7 @@ internal sealed class TrainerHarness : IDisposable
         FairKd.Torch.Training.Trainer.SeedTorch(seed);
         Backbone = new TinyNet(Size, Embedding, seed, dropout);
         Header = loss == KdOnlyHeader.LossName ? new KdOnlyHeader(Embedding) : LossRegistry.Create(loss, Embedding, Classes, new LossOptions(Seed: seed));
-        var options = new TrainOptions { OutputDir = Dir.Path, BatchSize = Batch, Epochs = 4, LogEvery = 5, Seed = seed };
+        var options = new TrainerOptions { OutputDir = Dir.Path, BatchSize = Batch, Epochs = 4, LogEvery = 5, Seed = seed };
         Trainer = new FairKd.Torch.Training.Trainer(Backbone, Header, configure is null ? options : configure(options));
     }
 

@@ -109,7 +109,7 @@ public class TrainerLoopTests
         using var backbone = new TinyNet(TrainerHarness.Size, TrainerHarness.Embedding, 1);
         using var header = new FlakyHeader(TrainerHarness.Embedding, TrainerHarness.Classes);
         using var trainer = new FairKd.Torch.Training.Trainer(backbone, header,
-            new TrainOptions { OutputDir = dir.Path, BatchSize = TrainerHarness.Batch, Epochs = 1, Seed = 1, TensorBoard = false });
+            new TrainerOptions { OutputDir = dir.Path, BatchSize = TrainerHarness.Batch, Epochs = 1, Seed = 1, TensorBoard = false });
         var ex = Assert.Throws<TrainingDivergedException>(() => trainer.Step(TrainerHarness.Data(2).Batch(0, 0)));
         Assert.Contains("does not compute this step the same way twice", ex.Message, StringComparison.Ordinal);
         var replay = DivergenceReplay.Read(Path.Combine(dir.Path, DivergenceReplay.FileName));

@@ -4,7 +4,7 @@ using FairKd.Torch.Losses;
 namespace FairKd.Torch.Training;
 
 /// <summary>Settings of a training run. Defaults are the study's (<see cref="StudyDefaults"/>, read from its KD.py + config.py).</summary>
-public sealed record TrainOptions
+public sealed record TrainerOptions
 {
     /// <summary>Folder for checkpoints (<c>checkpoints/</c>), the JSONL log (<c>train.jsonl</c>) and TensorBoard events (<c>tensorboard/</c>). Required.</summary>
     public required string OutputDir { get; init; }
