@@ -3,6 +3,7 @@ using FairKd.Core.Evaluation;
 using FairKd.Core.Pipeline;
 using FairKd.Data.Imaging;
 using FairKd.Stages.Eval;
+using FairKd.Stages.Report;
 using FairKd.Tests.Shared;
 
 namespace FairKd.Cli.Tests.Architecture;
@@ -70,6 +71,41 @@ public sealed class SameCallEvalTests(EmbedFixture fx) : IClassFixture<EmbedFixt
         e = Assert.Throws<Core.UsageException>(() => EvalStage.Prepare(options with { OutDir = refused, Onnx = EmbedFixture.Onnx }));
         Assert.Contains("exactly one of", e.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(refused));
+    }
+
+    [Fact]
+    public async Task Report_options_and_their_command_line_are_the_same_call()
+    {
+        await SameCall.AssertRoundTripAsync(new ReportOptions { EvalDirs = ["/runs/a/eval"], OutDir = "/tmp/report" });
+        var full = new ReportOptions { EvalDirs = ["runs/r34 real", "runs/r34-kd"], OutDir = "out dir", Reference = "/ref/paper-results.md", Bootstrap = 300, Seed = 4 };
+        AssertAllDiffer(new ReportOptions(), full);
+        await SameCall.AssertRoundTripAsync(full);
+        var parsed = await SameCall.ParseAsync(["report", "a", "b", "--out", "o", "--bootstrap", "0"]);
+        Assert.Equal(SameCall.Json(new ReportOptions { EvalDirs = ["a", "b"], OutDir = "o", Bootstrap = 0 }), SameCall.Json(parsed));
+    }
+
+    [Fact]
+    public async Task Report_stage_called_directly_writes_what_the_command_writes()
+    {
+        using var tmp = new TempDir("same-report");
+        Reporting.ReportCommandTests.MakeRun(tmp.Combine("base"), 2, 0.9, new Core.Reporting.RunLabel(Loss: "AdaFace", Model: "r34", Distillation: false, Data: "Real"));
+        Reporting.ReportCommandTests.MakeRun(tmp.Combine("kd"), 6, 1.1, new Core.Reporting.RunLabel(Loss: "AdaFace", Model: "r34", Distillation: true, Data: "Real"));
+        var options = new ReportOptions { EvalDirs = [tmp.Combine("base"), tmp.Combine("kd")], Reference = ReferenceFiles.PaperResults, Bootstrap = 300 };
+        var r = ProcessRunner.Fairkd([.. (options with { OutDir = tmp.Combine("cli") }).ToArgs()]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var result = await ReportStage.RunAsync(options with { OutDir = tmp.Combine("lib") }, StageReporter.Silent, CancellationToken.None);
+
+        static string[] Names(IEnumerable<string> files) => [.. files.Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal)];
+        Assert.Equal((tmp.Combine("lib", "report.md"), 2), (result.ReportFile, result.Runs));
+        Assert.Equal(Names(Directory.GetFiles(tmp.Combine("cli"))), Names(result.Files));
+        Assert.Contains("kd-comparisons.md", Names(result.Files));
+        foreach (var f in result.Files)
+            Assert.True(File.ReadAllBytes(f).SequenceEqual(File.ReadAllBytes(tmp.Combine("cli", Path.GetFileName(f)))), Path.GetFileName(f));
+        Assert.Contains($"report: 2 runs -> {tmp.Combine("cli", "report.md")} ({result.Files.Count} files)", r.StdOut, StringComparison.Ordinal);
+
+        var e = Assert.Throws<Core.UsageException>(() => ReportStage.Prepare(options with { OutDir = tmp.Combine("refused"), Bootstrap = 10 }));
+        Assert.Contains("at least 100 resamples", e.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(tmp.Combine("refused")));
     }
 
     /// <summary>Asserts that every public property of <paramref name="full"/> differs from <paramref name="defaults"/> (JSON of each value).</summary>
