@@ -3,6 +3,7 @@ using FairKd.Core.Evaluation;
 using FairKd.Core.Pipeline;
 using FairKd.Data.Imaging;
 using FairKd.Stages.Eval;
+using FairKd.Stages.Export;
 using FairKd.Stages.Report;
 using FairKd.Tests.Shared;
 
@@ -106,6 +107,37 @@ public sealed class SameCallEvalTests(EmbedFixture fx) : IClassFixture<EmbedFixt
         var e = Assert.Throws<Core.UsageException>(() => ReportStage.Prepare(options with { OutDir = tmp.Combine("refused"), Bootstrap = 10 }));
         Assert.Contains("at least 100 resamples", e.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(tmp.Combine("refused")));
+    }
+
+    [Fact]
+    public async Task Export_options_and_their_command_line_are_the_same_call()
+    {
+        await SameCall.AssertRoundTripAsync(new ExportOptions { Run = "/runs/r34", OutFile = "/runs/r34/model.onnx" });
+        var full = new ExportOptions { Model = "iresnet34:width=0.5", Weights = "/w/backbone.pth", Run = "/runs/r34", OutFile = "out dir/model.onnx", Opset = 13 };
+        AssertAllDiffer(new ExportOptions(), full);
+        await SameCall.AssertRoundTripAsync(full);
+        var parsed = await SameCall.ParseAsync(["export", "--model", "iresnet18", "--weights", "w.pth", "--out", "m.onnx", "--opset", "15"]);
+        Assert.Equal(SameCall.Json(new ExportOptions { Model = "iresnet18", Weights = "w.pth", OutFile = "m.onnx", Opset = 15 }), SameCall.Json(parsed));
+    }
+
+    [Fact]
+    public async Task Export_stage_called_directly_writes_what_the_command_writes()
+    {
+        var options = new ExportOptions { Model = EmbedFixture.Spec, Weights = EmbedFixture.Weights, Opset = 14 };
+        var byCommand = fx.Dir.Combine("same-export", "cli.onnx");
+        var r = ProcessRunner.Fairkd([.. (options with { OutFile = byCommand }).ToArgs()]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var byLibrary = fx.Dir.Combine("same-export", "lib.onnx");
+        var result = await ExportStage.RunAsync(options with { OutFile = byLibrary }, StageReporter.Silent, CancellationToken.None);
+
+        Assert.Equal(File.ReadAllBytes(byCommand), File.ReadAllBytes(byLibrary));
+        Assert.Equal((byLibrary, new FileInfo(byLibrary).Length), (result.OutFile, result.Bytes));
+        Assert.True(result.SmallestCosine > 0.9999, $"smallest cosine {result.SmallestCosine}");
+        Assert.Contains($"smallest embedding cosine {result.SmallestCosine.ToString("F6", System.Globalization.CultureInfo.InvariantCulture)}", r.StdOut, StringComparison.Ordinal);
+
+        var e = Assert.Throws<Core.UsageException>(() => ExportStage.Prepare(options with { OutFile = fx.Dir.Combine("same-export", "refused.onnx"), Opset = 11 }));
+        Assert.Contains("opset 11 is not supported", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(fx.Dir.Combine("same-export", "refused.onnx")));
     }
 
     /// <summary>Asserts that every public property of <paramref name="full"/> differs from <paramref name="defaults"/> (JSON of each value).</summary>
