@@ -1,14 +1,8 @@
 using Cocona;
 using FairKd.Cli.Help;
-using FairKd.Stages.Embed;
-using FairKd.Stages.Eval;
 using FairKd.Core;
-using FairKd.Core.Evaluation;
-using FairKd.Core.Records;
-using FairKd.Data.Ingest;
-using FairKd.Data.Cache;
 using FairKd.Data.Imaging;
-using FairKd.Data.Readers;
+using FairKd.Stages.Eval;
 
 namespace FairKd.Cli.Commands;
 
@@ -47,91 +41,17 @@ internal sealed class EvalCommand
         [Option("select", Description = "with --run, also write OUT/eval.json of one checkpoint: last, best-val (the run's --val-split validation), or test-rfw-average (the study's rule: the best RFW average, i.e. selection on the test set; eval.json and the report flag it)")] string? select = null,
         [Option("verbose", Description = "print stack traces on failure")] bool verbose = false,
         [FromService] CoconaAppContext? context = null) =>
-        CommandGuard.RunAsync(verbose, async ct =>
-        {
-            if (string.IsNullOrWhiteSpace(@out)) throw new UsageException("--out DIR is required");
-            if (batchSize < 1) throw new UsageException("--batch-size must be at least 1");
-            if (workers is < 1) throw new UsageException("--workers must be at least 1");
-            var sources = new[] { model is not null || weights is not null, onnx is not null, cache is not null, run is not null }.Count(x => x);
-            if (sources != 1) throw new UsageException("give exactly one of --model SPEC --weights FILE, --onnx FILE, --cache DIR or --run DIR");
-            if (run is null && select is not null) throw new UsageException("--select chooses among a training run's checkpoints: give --run DIR");
-            var plan = run is null ? null : CheckpointEval.Plan(run, checkpoints, select);
-            if (seed < 0) throw new UsageException($"--seed must be a non-negative integer (got {seed})");
-            var scoring = new EvalScoring(new BootstrapOptions { Resamples = bootstrap, Seed = (ulong)seed }, ParseFmrTargets(fmr));
-            scoring.Bootstrap.Validate();
-            var policy = IngestInputs.ParseUnaligned(unaligned);
-            var onnxRun = ModelLoader.OnnxOptions(onnxRuns, threads, onnxInterThreads, onnx);
-            EvalSets ReadSets()
+        StageCall.RunAsync(verbose, () => new EvalOptions
             {
-                var read = new EvalSets(ProvenanceRecorder.Start("eval", threads));
-                var lmk = new Dictionary<string, LandmarkTable>(StringComparer.Ordinal);
-                foreach (var l in landmarks ?? [])
-                {
-                    var p = NamedPath.Parse(l, "--landmarks", NamedPathKind.File);
-                    var table = LandmarkFileReader.Read(p.Path, read.Report);
-                    InputFileCheck.Ensure($"--landmarks {l}", p.Path, InputFormat.Landmarks, table.Count, "landmark rows", read.Report);
-                    read.Provenance.AddFile($"landmarks:{p.Name}", p.Path);
-                    read.LandmarkSources.Add(LandmarkSource.Of(p.Name, p.Path));
-                    lmk[p.Name] = table;
-                }
+                OutDir = @out, Model = model, Weights = weights, Onnx = onnx, Cache = cache, Rfw = rfw, Lfw = lfw ?? [], Pairs = pairs ?? [],
+                LandmarkFiles = landmarks ?? [], Bin = bin ?? [], BatchSize = batchSize, Workers = workers ?? MachineDefaults.Workers, Threads = threads,
+                OnnxRuns = onnxRuns, OnnxInterThreads = onnxInterThreads, Device = device, Unaligned = ImagingInputs.ParseUnaligned(unaligned),
+                Bootstrap = bootstrap, Seed = seed, Fmr = fmr, Run = run, Checkpoints = checkpoints, Select = select,
+            }, RunAsync, context?.CancellationToken ?? CancellationToken.None);
 
-                if (rfw is not null) read.AddRfw(rfw);
-                foreach (var s in lfw ?? []) read.AddPairList(s, "--lfw", lfw: true, lmk);
-                foreach (var s in pairs ?? []) read.AddPairList(s, "--pairs", lfw: false, lmk);
-                foreach (var s in bin ?? []) read.AddBin(s);
-                if (read.Sets.Count == 0) throw new UsageException("give at least one evaluation set: --rfw, --lfw, --pairs or --bin");
-                var unknown = lmk.Keys.Where(k => read.Sets.All(s => s.Name != k)).ToList();
-                if (unknown.Count > 0) throw new UsageException($"--landmarks {unknown[0]}: no --lfw/--pairs set of that name");
-                return read;
-            }
-
-            var sets = ReadSets();
-            var embedding = new EvalEmbedSettings(ImagingInputs.For(policy), batchSize, workers ?? MachineDefaults.Workers);
-            if (plan is not null)
-            {
-                ModelLoader.SetThreads(threads);
-                return await CheckpointEval.RunAsync(plan, sets, ReadSets, embedding, device, scoring, @out, ConsoleReporter.Instance, ct);
-            }
-
-            FusedEmbeddings emb;
-            EvalModelInfo info;
-            var preprocessing = EvalRun.PreprocessingLine(sets, embedding);
-            if (cache is not null)
-            {
-                using var reader = EmbeddingCacheReader.Open(cache);
-                sets.Provenance.AddFile("cache", Path.Combine(cache, CacheIndex.FileName));
-                emb = EvalEmbeddings.FromCache(sets.Images, reader);
-                preprocessing = reader.Metadata.RecordedPreprocessing()?.CanonicalLine() ?? reader.Metadata.Preprocessing;
-                info = new EvalModelInfo($"cache of {reader.Metadata.Teacher} (weights sha256 {reader.Metadata.WeightsSha256})",
-                    EvalEmbeddings.CacheFingerprint(reader.Index), Path.GetFullPath(cache));
-            }
-            else
-            {
-                ModelLoader.SetThreads(threads);
-                var loaded = ModelLoader.Load(model, weights, onnx, device, half: false, "--model", onnxRun);
-                sets.Provenance.AddFile(onnx is null ? "weights" : "onnx", loaded.WeightsPath, loaded.WeightsSha256);
-                using var embedder = loaded.Embedder;
-                if (loaded.Execution is not null) Console.WriteLine($"eval: {loaded.Name}: {loaded.Execution}");
-                emb = await EvalRun.EmbedAsync(sets, embedder, embedding, ConsoleReporter.Instance, ct);
-                info = new EvalModelInfo(loaded.Name, loaded.WeightsSha256, Path.GetFullPath(loaded.WeightsPath));
-            }
-
-            EvalRun.ScoreAndWrite(sets, emb, info, scoring, @out, print: true, preprocessing, ConsoleReporter.Instance);
-            return ExitCodes.Success;
-        }, context?.CancellationToken ?? CancellationToken.None);
-
-    /// <summary>The --fmr list: distinct numbers in (0, 1), in the order given.</summary>
-    internal static IReadOnlyList<double> ParseFmrTargets(string text)
+    private static async Task<int> RunAsync(EvalOptions options, CancellationToken ct)
     {
-        var targets = new List<double>();
-        foreach (var part in (text ?? "").Split(',', StringSplitOptions.TrimEntries))
-        {
-            if (!double.TryParse(part, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) || !(v > 0 && v < 1))
-                throw new UsageException($"--fmr {text}: '{part}' is not an FMR target in (0, 1); give a comma-separated list such as 1e-3,1e-4");
-            if (targets.Contains(v)) throw new UsageException($"--fmr {text}: {part} is listed twice");
-            targets.Add(v);
-        }
-
-        return targets;
+        await EvalStage.RunAsync(options, ConsoleReporter.Instance, ct);
+        return ExitCodes.Success;
     }
 }

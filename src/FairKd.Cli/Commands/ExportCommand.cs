@@ -1,6 +1,7 @@
 using Cocona;
-using FairKd.Stages.Export;
 using FairKd.Cli.Help;
+using FairKd.Core;
+using FairKd.Stages.Export;
 using FairKd.Torch.Export;
 
 namespace FairKd.Cli.Commands;
@@ -23,5 +24,11 @@ internal sealed class ExportCommand
         [Option("out", Description = "the ONNX file to write (replaced atomically)"), RequiredOption] string? @out = null,
         [Option("opset", Description = "ONNX opset")] int opset = OnnxExportOptions.MaxOpset,
         [Option("verbose", Description = "print stack traces on failure")] bool verbose = false) =>
-        CommandGuard.RunAsync(verbose, _ => Task.FromResult(ExportRun.Run(model, weights, run, @out, opset, ConsoleReporter.Instance)), CancellationToken.None);
+        StageCall.RunAsync(verbose, () => new ExportOptions { Model = model, Weights = weights, Run = run, OutFile = @out, Opset = opset }, RunAsync, CancellationToken.None);
+
+    private static async Task<int> RunAsync(ExportOptions options, CancellationToken ct)
+    {
+        await ExportStage.RunAsync(options, ConsoleReporter.Instance, ct);
+        return ExitCodes.Success;
+    }
 }

@@ -1,9 +1,7 @@
 using Cocona;
 using FairKd.Cli.Help;
-using FairKd.Stages.Report;
 using FairKd.Core;
-using FairKd.Core.Evaluation;
-using FairKd.Core.Reporting;
+using FairKd.Stages.Report;
 
 namespace FairKd.Cli.Commands;
 
@@ -24,17 +22,12 @@ internal sealed class ReportCommand
         [Option("bootstrap", Description = "identity-bootstrap resamples of the paired KD-vs-no-KD comparisons (0: differences without intervals)")] int bootstrap = 1000,
         [Option("seed", Description = "seed of the identity bootstrap (the same seed as the evaluations reproduces their intervals)")] long seed = 1,
         [Option(Description = "print stack traces on failure")] bool verbose = false) =>
-        CommandGuard.RunAsync(verbose, _ =>
-        {
-            if (runDirs is null || runDirs.Length == 0) throw new UsageException("give at least one RUN_DIR");
-            if (string.IsNullOrWhiteSpace(output)) throw new UsageException("--out DIR is required");
-            if (seed < 0) throw new UsageException($"--seed must be a non-negative integer (got {seed})");
-            var options = new BootstrapOptions { Resamples = bootstrap, Seed = (ulong)seed };
-            options.Validate();
-            var published = reference is null ? null : PublishedResults.Load(reference);
-            var runs = runDirs.Select(ReportRun.Load).ToList();
-            var files = ReportWriter.Write(runs, output, published, options);
-            Console.WriteLine($"report: {runs.Count} runs -> {Path.Combine(output, "report.md")} ({files.Count} files)");
-            return Task.FromResult(ExitCodes.Success);
-        }, CancellationToken.None);
+        StageCall.RunAsync(verbose, () => new ReportOptions { EvalDirs = runDirs ?? [], OutDir = output, Reference = reference, Bootstrap = bootstrap, Seed = seed },
+            RunAsync, CancellationToken.None);
+
+    private static async Task<int> RunAsync(ReportOptions options, CancellationToken ct)
+    {
+        await ReportStage.RunAsync(options, ConsoleReporter.Instance, ct);
+        return ExitCodes.Success;
+    }
 }

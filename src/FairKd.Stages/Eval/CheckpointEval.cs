@@ -72,8 +72,9 @@ internal static class CheckpointEval
     }
 
     /// <summary>Evaluates every checkpoint of <paramref name="plan"/>; <paramref name="sets"/> is used for the first, and
-    /// <paramref name="readSets"/> gives fresh sets (a fresh provenance record) for each further one.</summary>
-    public static async Task<int> RunAsync(CheckpointPlan plan, EvalSets sets, Func<EvalSets> readSets, EvalEmbedSettings embedding, string device,
+    /// <paramref name="readSets"/> gives fresh sets (a fresh provenance record) for each further one. Returns the number of
+    /// checkpoints in the curve and, with a --select rule, the result written to OUT/eval.json.</summary>
+    public static async Task<(int Checkpoints, EvalResult? Selected)> RunAsync(CheckpointPlan plan, EvalSets sets, Func<EvalSets> readSets, EvalEmbedSettings embedding, string device,
         EvalScoring scoring, string outDir, StageReporter log, CancellationToken ct)
     {
         if (plan.Select == TestRfwAverage && sets.Sets.Count(s => s.Kind == TargetSetKind.RfwGroup) != 4)
@@ -114,9 +115,9 @@ internal static class CheckpointEval
         var md = Markdown(header, rows, plan);
         AtomicFile.WriteAllText(Path.Combine(outDir, CurveMarkdown), md);
         log.Write(md);
-        if (plan.Select is { } rule) WriteSelected(rule, results, validation, outDir, log);
+        var selected = plan.Select is { } rule ? WriteSelected(rule, results, validation, outDir, log) : null;
         log.Info($"eval: wrote {Path.Combine(outDir, CurveCsv)} and {CurveMarkdown} ({results.Count} checkpoints)");
-        return ExitCodes.Success;
+        return (results.Count, selected);
     }
 
     /// <summary>The earlier result in <paramref name="dir"/> when it is of the same weights, sets, protocol and preprocessing, else null.</summary>
@@ -175,7 +176,7 @@ internal static class CheckpointEval
         return sb.ToString();
     }
 
-    private static void WriteSelected(string rule, List<(RunCheckpoint Checkpoint, EvalResult Result)> results, Dictionary<string, double> validation, string outDir, StageReporter log)
+    private static EvalResult WriteSelected(string rule, List<(RunCheckpoint Checkpoint, EvalResult Result)> results, Dictionary<string, double> validation, string outDir, StageReporter log)
     {
         (RunCheckpoint Checkpoint, EvalResult Result) pick;
         string description;
@@ -201,10 +202,12 @@ internal static class CheckpointEval
         }
 
         var selection = new EvalSelection(rule, pick.Checkpoint.Name, pick.Checkpoint.Epoch, pick.Checkpoint.GlobalStep, results.Count, onTest, description);
-        EvalJson.Write(Path.Combine(outDir, EvalRun.FileName), pick.Result with { Selection = selection });
+        var selected = pick.Result with { Selection = selection };
+        EvalJson.Write(Path.Combine(outDir, EvalRun.FileName), selected);
         AtomicFile.WriteAllBytes(Path.Combine(outDir, ScoresCsv.FileName), File.ReadAllBytes(Path.Combine(outDir, Folder, pick.Checkpoint.Name, ScoresCsv.FileName)));
         log.Write(EvalRun.Table(pick.Result));
         if (onTest) log.Warn($"--select {TestRfwAverage} chose {pick.Checkpoint.Name} on the test set (the study's rule); eval.json records it and `fairkd report` flags it");
         log.Info($"eval: selected {pick.Checkpoint.Name} by {rule}: {description}");
+        return selected;
     }
 }

@@ -2,20 +2,16 @@ using System.Globalization;
 using FairKd.Stages.Train;
 using FairKd.Core;
 using FairKd.Core.IO;
-using FairKd.Core.Pipeline;
 using FairKd.Data.Imaging;
-using FairKd.Torch.Export;
 using FairKd.Torch.Models;
 using FairKd.Torch.Weights;
 
 namespace FairKd.Stages.Export;
 
 /// <summary>
-/// `fairkd export`: a trained network, given as <c>--model SPEC --weights FILE</c> or as a training run folder
-/// (<c>--run DIR</c>: its model.json and backbone.pth), written as an ONNX model by <see cref="OnnxExport"/> with the
-/// alignment and preprocessing it was trained for in the metadata. Everything that can be wrong with the arguments is
-/// found before the file is written (exit 2); the export is checked against the network in ONNX Runtime
-/// (<see cref="OnnxParity"/>) and only then written, atomically.
+/// The pieces of `fairkd export` (<see cref="ExportStage"/>): the network, weights and preprocessing from <c>--model SPEC
+/// --weights FILE</c> or a training run folder (<c>--run DIR</c>: its model.json and backbone.pth), the check that the
+/// output can be written, and the metadata written beside the alignment and preprocessing the network was trained for.
 /// </summary>
 internal static class ExportRun
 {
@@ -24,32 +20,6 @@ internal static class ExportRun
 
     /// <summary>What to export: the network, its weights file and the preprocessing record line it was trained with.</summary>
     internal sealed record Source(ModelSpec Spec, string Weights, string Preprocessing);
-
-    public static int Run(string? model, string? weights, string? run, string? output, int opset, StageReporter log)
-    {
-        var source = Resolve(model, weights, run);
-        var options = new OnnxExportOptions { Opset = opset };
-        options.Validate();
-        EnsureWritable(output);
-        using var network = ModelRegistry.Create(source.Spec);
-        try
-        {
-            ModelWeights.Load(network, source.Weights);
-        }
-        catch (WeightsMismatchException e)
-        {
-            throw new UsageException($"{e.Message}. Give the model SPEC the weights were trained with ({TrainRunConfig.FileName} of the run records it, or use --run DIR)");
-        }
-
-        var bytes = OnnxExport.ToBytes(network, options with { Metadata = Metadata(source) });
-        var cosine = OnnxParity.Check(network, bytes);
-        AtomicFile.WriteAllBytes(output!, bytes);
-        var s = source.Spec;
-        log.Info($"export: wrote {output} ({ModelSpecText.Format(s)}: input [batch, 3, {s.InputSize}, {s.InputSize}] RGB (x-127.5)/127.5, " +
-            $"output [batch, {s.EmbeddingSize}], opset {opset}, {bytes.Length / 1024.0:F0} KiB)");
-        log.Info($"export: ONNX Runtime reproduces the network (smallest embedding cosine {cosine.ToString("F6", CultureInfo.InvariantCulture)} on 2 test inputs)");
-        return ExitCodes.Success;
-    }
 
     /// <summary>The network, weights and preprocessing from exactly one of <c>--model/--weights</c> and <c>--run</c>.</summary>
     internal static Source Resolve(string? model, string? weights, string? run)

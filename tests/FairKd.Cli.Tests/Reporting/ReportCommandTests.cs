@@ -14,7 +14,7 @@ public sealed class ReportCommandTests
     /// (RFW and lfw pairs name identities: genuine pair k of identity k % 150, impostors of k % 150 and the next; the same
     /// pairs in every run) and a run.json.
     /// </summary>
-    private static void MakeRun(string dir, int seed, double separation, RunLabel? label, int bootstrap = 200)
+    internal static void MakeRun(string dir, int seed, double separation, RunLabel? label, int bootstrap = 200)
     {
         var rng = new Random(seed);
         double[] Distances(bool[] same, double shift) => same.Select(s =>
