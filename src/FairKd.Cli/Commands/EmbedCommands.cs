@@ -3,18 +3,13 @@ using FairKd.Cli.Help;
 using FairKd.Stages.Embed;
 using FairKd.Core;
 using FairKd.Data.Cache;
-using FairKd.Data.Ingest;
-using FairKd.Data.Readers;
+using FairKd.Data.Imaging;
 
 namespace FairKd.Cli.Commands;
 
 /// <summary>`fairkd embed` (run the teacher once over every image into a Parquet cache) and `fairkd embed merge`.</summary>
 internal sealed class EmbedCommands
 {
-    /// <summary>Default rows per shard: a shard is the unit of resume, so it should take minutes, not hours, to compute
-    /// (16,384 rows = ~15 s of IResNet-100 on a GPU, ~1 h on 2 CPU cores; the library default 65,536 suits fast teachers).</summary>
-    public const int DefaultShardRows = 16_384;
-
     [PrimaryCommand]
     [Command("embed", Description =
         "Run the teacher once over every image (decode + align as ingest does) and cache, per image, the L2-normalised embedding of the image " +
@@ -45,37 +40,29 @@ internal sealed class EmbedCommands
         [Option("onnx-inter-threads", Description = "ONNX Runtime inter-op threads (--onnx, --ethnicity-onnx): above 1, independent graph nodes run in parallel")] int onnxInterThreads = 1,
         [Option("device", Description = "cpu, cuda or cuda:N")] string device = "cpu",
         [Option("fp16", Description = "half-precision inference (CUDA only)")] bool fp16 = false,
-        [Option("shard-rows", Description = "rows per Parquet shard, the unit of resume")] int shardRows = DefaultShardRows,
+        [Option("shard-rows", Description = "rows per Parquet shard, the unit of resume")] int shardRows = EmbedOptions.DefaultShardRows,
         [Option("fp16-storage", Description = "store embeddings as float16 blobs (half the size; other readers see bytes)")] bool fp16Storage = false,
         [Option("shard-index", Description = "this partition's index K of --shard-count N (default: SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX)")] int? shardIndex = null,
         [Option("shard-count", Description = "number of partitions N (default: SLURM_ARRAY_TASK_COUNT)")] int? shardCount = null,
         [Option("force", Description = "replace a cache made with other settings")] bool force = false,
         [Option("verbose", Description = "print stack traces on failure")] bool verbose = false,
         [FromService] CoconaAppContext? context = null) =>
-        CommandGuard.RunAsync(verbose, async ct =>
-        {
-            if (string.IsNullOrWhiteSpace(@out)) throw new UsageException("--out DIR is required");
-            if (batchSize < 1) throw new UsageException("--batch-size must be at least 1");
-            if (shardRows < 1) throw new UsageException("--shard-rows must be at least 1");
-            if (workers is < 1) throw new UsageException("--workers must be at least 1");
-            if (fp16 && !device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase)) throw new UsageException("--fp16 needs --device cuda");
-            // Every input file is read and checked before a model loads: landmark files, path lists (the whole sample
-            // list is made here), then the ethnicity predictions file.
-            var report = new ReaderReport();
-            var inputs = IngestInputs.Parse(dataset ?? [], rec ?? [], paths ?? [], landmarks ?? [], unaligned, report);
-            var samples = new List<FairKd.Core.Records.SampleRef>();
-            inputs.ListSamples(report, ct, samples);
-            var partition = ShardPartition.FromOptionsOrEnvironment(shardIndex, shardCount);
-            var onnxRun = ModelLoader.OnnxOptions(onnxRuns, threads, onnxInterThreads, onnx, ethnicityOnnx);
-            ModelLoader.SetThreads(threads);
-            using var labels = EthnicitySources.Create(ethnicityModel, ethnicityWeights, ethnicityOnnx, ethnicityFile, ethnicityFromFolders, noEthnicity, ethnicityOrder, device, onnxRun);
-            var model = ModelLoader.Load(teacher, weights, onnx, device, fp16, "--teacher", onnxRun);
-            using var embedder = model.Embedder;
-            if (model.Execution is not null) Console.WriteLine($"embed: {model.Name}: {model.Execution}");
-            var settings = new EmbedSettings(batchSize, workers ?? MachineDefaults.Workers, shardRows,
-                fp16Storage ? EmbeddingEncoding.Float16Blob : EmbeddingEncoding.Float32List, partition, force, threads);
-            return await new EmbedRun(inputs, samples, report, settings).RunAsync(@out, model, labels, ConsoleReporter.Instance, ct);
-        }, context?.CancellationToken ?? CancellationToken.None);
+        StageCall.RunAsync(verbose, () => new EmbedOptions
+            {
+                OutDir = @out, Datasets = dataset ?? [], Recs = rec ?? [], PathLists = paths ?? [], LandmarkFiles = landmarks ?? [],
+                Unaligned = ImagingInputs.ParseUnaligned(unaligned), Workers = workers ?? MachineDefaults.Workers,
+                Teacher = teacher, Weights = weights, Onnx = onnx,
+                EthnicityModel = ethnicityModel, EthnicityWeights = ethnicityWeights, EthnicityOnnx = ethnicityOnnx, EthnicityFile = ethnicityFile,
+                EthnicityFromFolders = ethnicityFromFolders, NoEthnicity = noEthnicity, EthnicityOrder = ethnicityOrder,
+                BatchSize = batchSize, Threads = threads, OnnxRuns = onnxRuns, OnnxInterThreads = onnxInterThreads, Device = device, Fp16 = fp16,
+                ShardRows = shardRows, Fp16Storage = fp16Storage, ShardIndex = shardIndex, ShardCount = shardCount, Force = force,
+            }, RunAsync, context?.CancellationToken ?? CancellationToken.None);
+
+    private static async Task<int> RunAsync(EmbedOptions options, CancellationToken ct)
+    {
+        await EmbedStage.RunAsync(options, ConsoleReporter.Instance, ct);
+        return ExitCodes.Success;
+    }
 
     [Command("merge", Description = "Join the partial caches of a sharded `fairkd embed` (all partitions 0..N-1, complete) into one cache.\n" +
         "  example: fairkd embed merge /scratch/cache-part-0 /scratch/cache-part-1 --out caches/bupt")]

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
-using FairKd.Core;
 using FairKd.Core.Pipeline;
 using FairKd.Core.Records;
 using FairKd.Data.Cache;
@@ -20,7 +19,7 @@ internal sealed record EmbedSettings(int BatchSize, int Workers, int ShardRows, 
 /// </summary>
 internal sealed class EmbedRun(IngestInputs inputs, IReadOnlyList<SampleRef> samples, ReaderReport report, EmbedSettings settings)
 {
-    public async Task<int> RunAsync(string outDir, ModelLoader.Loaded model, IEthnicitySource labels, StageReporter log, CancellationToken ct)
+    public async Task<EmbedResult> RunAsync(string outDir, ModelLoader.Loaded model, IEthnicitySource labels, StageReporter log, CancellationToken ct)
     {
         var imaging = inputs.Imaging;
         // what train --cache reads back to preprocess its images the same way (the string is the one older caches hold)
@@ -41,7 +40,7 @@ internal sealed class EmbedRun(IngestInputs inputs, IReadOnlyList<SampleRef> sam
         if (writer.IsFinished)
         {
             log.Info($"embed: {outDir} is complete ({writer.Index.RowCount} rows, {writer.Index.RejectCount} rejects); nothing to do");
-            return ExitCodes.Success;
+            return new EmbedResult(0, 0, writer.Index.RowCount, writer.Index.RejectCount, writer.Index.Shards.Count, outDir);
         }
 
         var todo = samples.Skip(writer.ResumePosition).Take(writer.PartitionEnd - writer.ResumePosition).ToList();
@@ -93,7 +92,7 @@ internal sealed class EmbedRun(IngestInputs inputs, IReadOnlyList<SampleRef> sam
             $"{index.Shards.Count} shards in all) in {seconds:F1} s, {rate:F1} img/s (teacher {model.Name}); cache in {outDir}");
         if (report.Malformed.Count > 0) log.Warn($"{report.Malformed.Count} malformed input entries skipped (first: {report.Malformed[0].Source}: {report.Malformed[0].Reason})");
         if (rejected > 0) log.Warn($"{rejected} samples rejected (see {Path.Combine(outDir, "rejects.csv")})");
-        return ExitCodes.Success;
+        return new EmbedResult(accepted, rejected, index.RowCount, index.RejectCount, index.Shards.Count, outDir);
     }
 
     private static string EvalEmbeddingsAlignment(AlignmentMode mode) => Eval.EvalEmbeddings.AlignmentCount(mode);
