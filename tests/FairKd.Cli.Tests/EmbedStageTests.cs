@@ -47,7 +47,7 @@ public class EmbedStageTests(EmbedFixture fx) : IClassFixture<EmbedFixture>
         Assert.Contains("--batch-size", e.Message, StringComparison.Ordinal);
         e = await Assert.ThrowsAsync<UsageException>(() => EmbedStage.RunAsync(bad with { Onnx = EmbedFixture.Onnx }, null, CancellationToken.None));
         Assert.Contains("give either --teacher", e.Message, StringComparison.Ordinal);
-        e = Assert.Throws<UsageException>(() => EmbedStage.Prepare(bad with { Datasets = [], Recs = [] }));
+        e = await Assert.ThrowsAsync<UsageException>(() => EmbedStage.PrepareAsync(bad with { Datasets = [], Recs = [] }));
         Assert.Contains("--dataset", e.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(badDir));
     }

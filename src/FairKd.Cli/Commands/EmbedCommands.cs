@@ -22,6 +22,7 @@ internal sealed class EmbedCommands
         [Option("paths", Description = "NAME=LIST: one image path per line; repeatable")] string[]? paths = null,
         [Option("landmarks", Description = "NAME=FILE: 5-point landmarks for dataset NAME; repeatable")] string[]? landmarks = null,
         [Option("unaligned", Description = "images without landmarks that are not 112x112: reject or center-crop")] string unaligned = "reject",
+        [Option("samples", Description = "an ingest output folder (samples.parquet, samples.json): embed exactly its accepted samples with the imaging options and landmarks ingest recorded, each image checked against its SHA-256; instead of --dataset/--rec/--paths/--landmarks/--unaligned")] string? samples = null,
         [Option("workers", Description = "decode+align workers (default: cores)")] int? workers = null,
         [Option("teacher", Description = "teacher model SPEC: registry name[:width=,input=,emb=] (with --weights)")] string? teacher = null,
         [Option("weights", Description = "teacher weights (.pth/.pt zip, safetensors, TorchSharp .dat)")] string? weights = null,
@@ -50,7 +51,7 @@ internal sealed class EmbedCommands
         StageCall.RunAsync(verbose, () => new EmbedOptions
             {
                 OutDir = @out, Datasets = dataset ?? [], Recs = rec ?? [], PathLists = paths ?? [], LandmarkFiles = landmarks ?? [],
-                Unaligned = ImagingInputs.ParseUnaligned(unaligned), Workers = workers ?? MachineDefaults.Workers,
+                Unaligned = ImagingInputs.ParseUnaligned(unaligned), Samples = samples, Workers = workers ?? MachineDefaults.Workers,
                 Teacher = teacher, Weights = weights, Onnx = onnx,
                 EthnicityModel = ethnicityModel, EthnicityWeights = ethnicityWeights, EthnicityOnnx = ethnicityOnnx, EthnicityFile = ethnicityFile,
                 EthnicityFromFolders = ethnicityFromFolders, NoEthnicity = noEthnicity, EthnicityOrder = ethnicityOrder,

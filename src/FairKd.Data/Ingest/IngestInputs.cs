@@ -124,6 +124,34 @@ public sealed class IngestInputs
             provenance.AddFile($"landmarks:{name}", file);
     }
 
+    /// <summary>The inputs as the sample index's samples.json lists them (<see cref="SampleIndexManifest.Datasets"/>), in
+    /// reader order: where each dataset's images are found again from a row of samples.parquet.</summary>
+    public IReadOnlyList<SampleIndexDataset> Describe()
+    {
+        var datasets = new List<SampleIndexDataset>();
+        foreach (var d in Datasets)
+        {
+            var spec = DatasetSpec.Parse(d);
+            datasets.Add(new SampleIndexDataset { Name = spec.Name, Kind = SampleIndexDataset.FolderKind, Root = spec.Root, Layout = spec.Layout.Name() });
+        }
+
+        foreach (var r in Recs)
+        {
+            var p = NamedPath.Parse(r, "--rec", NamedPathKind.FileOrDirectory);
+            var rec = Path.GetFullPath(Directory.Exists(p.Path) ? Path.Combine(p.Path, "train.rec") : p.Path);
+            datasets.Add(new SampleIndexDataset { Name = p.Name, Kind = SampleIndexDataset.RecordIOKind, Pack = rec });
+        }
+
+        foreach (var l in PathLists)
+        {
+            var p = NamedPath.Parse(l, "--paths", NamedPathKind.File);
+            var list = Path.GetFullPath(p.Path);
+            datasets.Add(new SampleIndexDataset { Name = p.Name, Kind = SampleIndexDataset.PathListKind, List = list, Root = Path.GetDirectoryName(list) });
+        }
+
+        return datasets;
+    }
+
     /// <summary>New readers over the inputs (each enumeration re-lists the sources), datasets first, then RecordIO files,
     /// then path lists.</summary>
     public List<ISampleReader> BuildReaders(ReaderReport report)

@@ -15,7 +15,7 @@ public sealed record IngestResult(long Accepted, long Rejected, string Summary);
 
 /// <summary>
 /// The ingest stage: every image of the inputs read, decoded and aligned (<see cref="IngestPipeline"/>, N ordered workers),
-/// accepted faces into the sample index (samples.parquet, <see cref="SampleIndexWriter"/>), everything else into
+/// accepted faces into the sample index (samples.parquet and samples.json, <see cref="SampleIndexWriter"/>), everything else into
 /// rejects.csv with a reason (bad input is data), and summary.txt with the counts. `fairkd ingest` is parse -> options ->
 /// this -> exit code. <see cref="Prepare"/> checks the inputs completely first (a mistake is a <see cref="UsageException"/>
 /// before anything is written) and counts the samples, so a progress display knows its total.
@@ -66,7 +66,7 @@ public sealed class IngestStage
         var summary = new IngestSummary();
         var clock = Stopwatch.StartNew();
         long accepted = 0;
-        await using var index = new SampleIndexWriter(outDir);
+        await using var index = new SampleIndexWriter(outDir, _inputs.Describe(), _inputs.ImagingInputs.Record(_options.Imaging));
         using var rejects = new RejectsWriter(outDir);
         using (var runner = new PipelineRunner(ct))
         {

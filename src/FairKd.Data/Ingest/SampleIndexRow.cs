@@ -38,4 +38,11 @@ public sealed class SampleIndexRow
     /// <summary>SHA-256 of the file bytes, lower-case hex.</summary>
     [JsonPropertyName("sha256")]
     public string Sha256 { get; set; } = "";
+    /// <summary>Byte offset of the record in its dataset's RecordIO pack (samples.json's <c>pack</c>); null for an image
+    /// file. Since version 2.</summary>
+    [JsonPropertyName("record_offset")]
+    public long? RecordOffset { get; set; }
+    /// <summary>Key of the record in the pack's .idx; null for an image file. Since version 2.</summary>
+    [JsonPropertyName("record_index")]
+    public long? RecordIndex { get; set; }
 }

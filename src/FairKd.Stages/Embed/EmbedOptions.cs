@@ -34,6 +34,12 @@ public sealed record EmbedOptions : IStageOptions
     /// <summary>--unaligned: images without landmarks that are not 112x112 are rejected (default) or center-cropped.</summary>
     public UnalignedPolicy Unaligned { get; init; } = UnalignedPolicy.Reject;
 
+    /// <summary>--samples: the output folder of `fairkd ingest` (samples.parquet and samples.json, sample index version 2):
+    /// embed exactly its accepted samples, with the imaging options and landmark files ingest recorded, each image checked
+    /// against the SHA-256 ingest accepted. Instead of <see cref="Datasets"/>, <see cref="Recs"/>, <see cref="PathLists"/>,
+    /// <see cref="LandmarkFiles"/> and <see cref="Unaligned"/>.</summary>
+    public string? Samples { get; init; }
+
     /// <summary>--workers: parallel decode+align workers. Default: the number of cores.</summary>
     public int Workers { get; init; } = Core.MachineDefaults.Workers;
 
@@ -109,6 +115,7 @@ public sealed record EmbedOptions : IStageOptions
         foreach (var p in PathLists) a.AddRange(["--paths", p]);
         foreach (var l in LandmarkFiles) a.AddRange(["--landmarks", l]);
         if (Unaligned != UnalignedPolicy.Reject) a.AddRange(["--unaligned", PreprocessingRecord.UnalignedName(Unaligned)]);
+        if (Samples is not null) a.AddRange(["--samples", Samples]);
         if (Workers != Core.MachineDefaults.Workers) a.AddRange(["--workers", Text(Workers)]);
         if (Teacher is not null) a.AddRange(["--teacher", Teacher]);
         if (Weights is not null) a.AddRange(["--weights", Weights]);

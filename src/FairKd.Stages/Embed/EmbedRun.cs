@@ -4,6 +4,7 @@ using System.Text;
 using FairKd.Core.Pipeline;
 using FairKd.Core.Records;
 using FairKd.Data.Cache;
+using FairKd.Data.Imaging;
 using FairKd.Data.Ingest;
 using FairKd.Data.Readers;
 
@@ -12,12 +13,19 @@ namespace FairKd.Stages.Embed;
 /// <summary>Settings of one `fairkd embed` run.</summary>
 internal sealed record EmbedSettings(int BatchSize, int Workers, int ShardRows, EmbeddingEncoding Encoding, ShardPartition Partition, bool Force, int? Threads = null);
 
+/// <summary>What embed reads besides its samples: the landmark tables and unaligned policy (<paramref name="ImagingInputs"/>),
+/// the imaging options, how to record the inputs in the provenance, and for a run over a sample index the SHA-256 each
+/// image (by key) must still have.</summary>
+internal sealed record EmbedInputs(ImagingInputs ImagingInputs, ImagingOptions Imaging, Action<ProvenanceRecorder> Record,
+    IReadOnlyDictionary<string, string>? ExpectedSha256 = null);
+
 /// <summary>
 /// The embed stage wired: every sample (the cache's key list, listed by the command before any model loaded), skip what the cache already holds, then
 /// ingest (decode + align, N workers, in order) -> batches -> teacher + ethnicity -> cache writer, on one
-/// <see cref="PipelineRunner"/> with bounded channels. Rejects of every stage are recorded in the cache's rejects.csv.
+/// <see cref="PipelineRunner"/> with bounded channels. Rejects of every stage are recorded in the cache's rejects.csv; an
+/// image whose bytes are not the ones a sample index accepted is rejected (stage <c>index</c>) before the teacher sees it.
 /// </summary>
-internal sealed class EmbedRun(IngestInputs inputs, IReadOnlyList<SampleRef> samples, ReaderReport report, EmbedSettings settings)
+internal sealed class EmbedRun(EmbedInputs inputs, IReadOnlyList<SampleRef> samples, ReaderReport report, EmbedSettings settings)
 {
     public async Task<EmbedResult> RunAsync(string outDir, ModelLoader.Loaded model, IEthnicitySource labels, StageReporter log, CancellationToken ct)
     {
@@ -57,12 +65,12 @@ internal sealed class EmbedRun(IngestInputs inputs, IReadOnlyList<SampleRef> sam
         await log.TrackAsync("embed", todo.Count, "img", async advance =>
         {
             using var runner = new PipelineRunner(ct);
-            var ingest = new IngestPipeline([new SampleListReader("*", todo)], inputs.Landmarks,
+            var ingest = new IngestPipeline([new SampleListReader("*", todo)], inputs.ImagingInputs.Landmarks,
                 new IngestOptions { Workers = settings.Workers, Imaging = imaging, ChannelCapacity = Math.Max(64, 2 * settings.BatchSize) });
             var items = ingest.Start(runner);
             var batches = runner.Batch("batch", items, settings.BatchSize, capacity: 2);
             var embedded = runner.Map<IReadOnlyList<IngestItem>, IReadOnlyList<EmbedOutcome>>("teacher", batches,
-                (batch, _) => ValueTask.FromResult<IReadOnlyList<EmbedOutcome>?>(teacher.Run(batch)), workers: 1, capacity: 2);
+                (batch, _) => ValueTask.FromResult<IReadOnlyList<EmbedOutcome>?>(teacher.Run(Verify(batch))), workers: 1, capacity: 2);
             runner.Sink("write", embedded, async (outcomes, token) =>
             {
                 foreach (var o in outcomes)
@@ -97,11 +105,20 @@ internal sealed class EmbedRun(IngestInputs inputs, IReadOnlyList<SampleRef> sam
 
     private static string EvalEmbeddingsAlignment(AlignmentMode mode) => Eval.EvalEmbeddings.AlignmentCount(mode);
 
+    /// <summary>The batch with every face whose bytes differ from the ones the sample index accepted turned into a reject.</summary>
+    private IReadOnlyList<IngestItem> Verify(IReadOnlyList<IngestItem> batch)
+    {
+        if (inputs.ExpectedSha256 is not { } expected) return batch;
+        return [.. batch.Select(item => item.Face is { } face && expected.TryGetValue(face.Sample.Key, out var sha) && sha != face.Info.Sha256
+            ? new IngestItem(null, new Reject(face.Sample.Key, "index", $"changed since ingest: the file's SHA-256 is {face.Info.Sha256}, the sample index has {sha}"), item.Sample)
+            : item)];
+    }
+
     private string Fingerprint(IEthnicitySource labels)
     {
         var sb = new StringBuilder();
-        sb.Append("unaligned=").Append(inputs.Unaligned).Append(";ethnicity=").Append(labels.Fingerprint);
-        foreach (var f in inputs.LandmarkFiles.Order(StringComparer.Ordinal))
+        sb.Append("unaligned=").Append(inputs.ImagingInputs.Unaligned).Append(";ethnicity=").Append(labels.Fingerprint);
+        foreach (var f in inputs.ImagingInputs.LandmarkFiles.Values.Order(StringComparer.Ordinal))
             sb.Append(";landmarks=").Append(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(f))));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
     }

@@ -21,7 +21,7 @@ public sealed class SameCallEmbedTests
         await SameCall.AssertRoundTripAsync(new EmbedOptions
         {
             OutDir = "cache dir", Datasets = ["a=/x", "b=/y:flat"], Recs = ["ms1m=/r/train.rec"], PathLists = ["p=/l.txt"], LandmarkFiles = ["a=/a.txt", "p=/p.txt"],
-            Unaligned = UnalignedPolicy.CenterCrop, Workers = 7, Teacher = "iresnet18:width=0.5,emb=64", Weights = "/w/t.pth", Onnx = "/w/t.onnx",
+            Unaligned = UnalignedPolicy.CenterCrop, Samples = "/runs/ingest out", Workers = 7, Teacher = "iresnet18:width=0.5,emb=64", Weights = "/w/t.pth", Onnx = "/w/t.onnx",
             EthnicityModel = "iresnet18:width=0.0625", EthnicityWeights = "/w/c.pth", EthnicityOnnx = "/w/c.onnx", EthnicityFile = "/p.txt",
             EthnicityFromFolders = true, NoEthnicity = true, EthnicityOrder = "Indian,Caucasian,Asian,African", BatchSize = 64, Threads = 3, OnnxRuns = 2,
             OnnxInterThreads = 2, Device = "cuda:1", Fp16 = true, ShardRows = 100, Fp16Storage = true, ShardIndex = 1, ShardCount = 4, Force = true,
