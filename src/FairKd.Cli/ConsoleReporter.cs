@@ -43,15 +43,6 @@ internal sealed class ConsoleReporter() : StageReporter(TextWriter.Null, TextWri
             });
     }
 
-    /// <summary>An <see cref="IProgress{T}"/> that calls <paramref name="advance"/> on the reporting thread (a stage's
-    /// progress into <see cref="TrackAsync"/>'s callback; System.Progress would post to the thread pool).</summary>
-    public static IProgress<long> Reporter(Action<long> advance) => new Callback(advance);
-
-    private sealed class Callback(Action<long> advance) : IProgress<long>
-    {
-        public void Report(long value) => advance(value);
-    }
-
     /// <summary>Items per second (Spectre's transfer-speed column would print bytes/s).</summary>
     private sealed class RateColumn(string unit) : ProgressColumn
     {

@@ -18,6 +18,6 @@ internal static class CommandRegistry
         app.AddCommands<EvalCommand>();
         app.AddCommands<ExportCommand>();
         app.AddCommands<RunCommand>();
-        app.AddSubCommand("manifest", x => x.AddCommands<ManifestCommands>()).WithDescription("Balanced sample lists: build|stats|diff|verify|import|export");
+        app.AddSubCommand("manifest", x => x.AddCommands<ManifestCommands>()).WithDescription("Balanced sample lists: build|card|audit|stats|diff|verify|import|export");
     }
 }

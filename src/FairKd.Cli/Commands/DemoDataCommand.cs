@@ -19,26 +19,20 @@ internal sealed class DemoDataCommand
         [Option(Description = "random seed; the same seed gives byte-identical files")] int seed = 1,
         [Option(Description = "parallel render workers (default: all cores); does not change the output")] int? workers = null,
         [Option(Description = "print stack traces on failure")] bool verbose = false) =>
-        CommandGuard.RunAsync(verbose, async ct =>
+        StageCall.RunAsync(verbose, () => new DemoDataRequest { OutDir = @out, Scale = scale, Seed = seed, Workers = workers }, async (request, ct) =>
         {
-            var options = DemoDataOptions.ForScale(DemoDataOptions.ParseScale(scale), seed);
-            if (workers is { } w)
-            {
-                if (w < 1) throw new UsageException($"--workers must be at least 1, got {w}");
-                options = options with { Workers = w };
-            }
-
+            var options = request.ToOptions();
             DemoDataResult? result = null;
             await ConsoleReporter.Instance.TrackAsync("demo-data", options.TotalImages, "img", advance =>
             {
-                result = DemoDataGenerator.Generate(@out, options, new Counter(advance), ct);
+                result = DemoDataGenerator.Generate(request.OutDir!, options, new Counter(advance), ct);
                 return Task.CompletedTask;
             });
             var subsets = string.Join(", ", result!.Subsets.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key} {s.Value.Files}")));
             Console.WriteLine(result.Skipped
-                ? $"demo-data: {@out} is already complete for these options ({result.Files} files); nothing to do"
+                ? $"demo-data: {request.OutDir} is already complete for these options ({result.Files} files); nothing to do"
                 : string.Create(CultureInfo.InvariantCulture,
-                    $"demo-data: wrote {result.Images} images, {result.Files} files to {@out} in {result.Elapsed.TotalSeconds:F1} s ({subsets})"));
+                    $"demo-data: wrote {result.Images} images, {result.Files} files to {request.OutDir} in {result.Elapsed.TotalSeconds:F1} s ({subsets})"));
             return ExitCodes.Success;
         }, context.CancellationToken);
 

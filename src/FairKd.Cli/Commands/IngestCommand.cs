@@ -29,11 +29,7 @@ internal sealed class IngestCommand
 
     private static async Task<int> RunAsync(IngestOptions options, CancellationToken ct)
     {
-        var stage = IngestStage.Prepare(options, ct);
-        IngestResult result = null!;
-        await ConsoleReporter.Instance.TrackAsync("ingest", stage.Total, "img", async advance => result = await stage.RunAsync(ConsoleReporter.Reporter(advance), ct));
-        Console.WriteLine(result.Summary.TrimEnd());
-        if (result.Rejected > 0) Console.Error.WriteLine($"warning: {result.Rejected} samples rejected (see {Path.Combine(options.OutDir!, RejectsWriter.FileName)})");
+        await IngestStage.RunAsync(options, ConsoleReporter.Instance, ct);
         return ExitCodes.Success;
     }
 }

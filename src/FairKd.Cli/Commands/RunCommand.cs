@@ -2,6 +2,7 @@ using Cocona;
 using FairKd.Cli.Pipelines;
 using FairKd.Core;
 using FairKd.Core.Pipelines;
+using FairKd.Stages.Run;
 
 namespace FairKd.Cli.Commands;
 

@@ -108,7 +108,26 @@ public sealed record TrainSettings
     /// <summary>--workers.</summary>
     public int? Workers { get; init; }
 
-    /// <summary>Extra arguments appended verbatim.</summary>
+    /// <summary>--kd-lambda (KD students only).</summary>
+    public double? KdLambda { get; init; }
+
+    /// <summary>--val-split.</summary>
+    public double? ValSplit { get; init; }
+
+    /// <summary>--select (last or best-val).</summary>
+    public string? Select { get; init; }
+
+    /// <summary>--threads.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>--log-every.</summary>
+    public int? LogEvery { get; init; }
+
+    /// <summary>--keep-checkpoints.</summary>
+    public int? KeepCheckpoints { get; init; }
+
+    /// <summary>No longer accepted (a step is its stage's options record, built from the typed fields above); the planner
+    /// refuses a non-empty list with the fields to use instead.</summary>
     public List<string>? Args { get; init; }
 
     /// <summary>This record with every null field taken from <paramref name="fallback"/>; <see cref="Args"/> concatenate.</summary>
@@ -121,6 +140,12 @@ public sealed record TrainSettings
         Seed = Seed ?? fallback.Seed,
         Device = Device ?? fallback.Device,
         Workers = Workers ?? fallback.Workers,
+        KdLambda = KdLambda ?? fallback.KdLambda,
+        ValSplit = ValSplit ?? fallback.ValSplit,
+        Select = Select ?? fallback.Select,
+        Threads = Threads ?? fallback.Threads,
+        LogEvery = LogEvery ?? fallback.LogEvery,
+        KeepCheckpoints = KeepCheckpoints ?? fallback.KeepCheckpoints,
         Args = [.. fallback.Args ?? [], .. Args ?? []],
     };
 }
@@ -137,7 +162,13 @@ public sealed record EmbedSettings
     /// <summary>--device.</summary>
     public string? Device { get; init; }
 
-    /// <summary>Extra arguments appended verbatim.</summary>
+    /// <summary>--workers.</summary>
+    public int? Workers { get; init; }
+
+    /// <summary>--threads.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>No longer accepted (see <see cref="TrainSettings.Args"/>).</summary>
     public List<string>? Args { get; init; }
 
     /// <summary>This record with null fields taken from <paramref name="fallback"/>.</summary>
@@ -146,6 +177,8 @@ public sealed record EmbedSettings
         BatchSize = BatchSize ?? fallback.BatchSize,
         ShardRows = ShardRows ?? fallback.ShardRows,
         Device = Device ?? fallback.Device,
+        Workers = Workers ?? fallback.Workers,
+        Threads = Threads ?? fallback.Threads,
         Args = [.. fallback.Args ?? [], .. Args ?? []],
     };
 }
@@ -159,7 +192,16 @@ public sealed record EvalSettings
     /// <summary>--device.</summary>
     public string? Device { get; init; }
 
-    /// <summary>Extra arguments appended verbatim.</summary>
+    /// <summary>--workers.</summary>
+    public int? Workers { get; init; }
+
+    /// <summary>--threads.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>--bootstrap (identity-bootstrap resamples).</summary>
+    public int? Bootstrap { get; init; }
+
+    /// <summary>No longer accepted (see <see cref="TrainSettings.Args"/>).</summary>
     public List<string>? Args { get; init; }
 }
 

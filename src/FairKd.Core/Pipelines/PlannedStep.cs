@@ -1,3 +1,4 @@
+using FairKd.Core.Pipeline;
 using FairKd.Core.Reporting;
 
 namespace FairKd.Core.Pipelines;
@@ -31,11 +32,13 @@ public enum StepStage
 }
 
 /// <summary>
-/// One step of a plan: the <c>fairkd</c> arguments that perform it, where it writes, what it depends on and how much work it is.
+/// One step of a plan: the options record of the stage that performs it (run as the <c>fairkd</c> command line
+/// <see cref="Args"/>, the record's own <see cref="IStageOptions.ToArgs"/>), where it writes, what it depends on and how much
+/// work it is.
 /// </summary>
 /// <param name="Id">Unique id, <c>stage/name</c> (e.g. <c>student/r34-adaface-mix-kd</c>).</param>
 /// <param name="Stage">Kind of step.</param>
-/// <param name="Args">Arguments of the <c>fairkd</c> child process.</param>
+/// <param name="Options">The stage's options record: what `fairkd` builds from <see cref="Args"/>.</param>
 /// <param name="OutDir">Folder the step writes.</param>
 /// <param name="DependsOn">Ids of steps whose outputs this one reads.</param>
 /// <param name="ExternalFiles">Files outside the pipeline the step reads (their SHA-256 enters the step's hash).</param>
@@ -47,7 +50,7 @@ public enum StepStage
 public sealed record PlannedStep(
     string Id,
     StepStage Stage,
-    IReadOnlyList<string> Args,
+    IStageOptions Options,
     string OutDir,
     IReadOnlyList<string> DependsOn,
     IReadOnlyList<string> ExternalFiles,
@@ -57,6 +60,9 @@ public sealed record PlannedStep(
     RunLabel? Label = null,
     string? TrainedModel = null)
 {
+    /// <summary>Arguments of the <c>fairkd</c> child process: <see cref="Options"/>' command line.</summary>
+    public IReadOnlyList<string> Args => Options.ToArgs();
+
     /// <summary>True for steps that produce a model by training.</summary>
     public bool Trains => Stage is StepStage.Teacher or StepStage.Ethnicity or StepStage.Student;
 

@@ -52,9 +52,22 @@ public sealed class IngestStage
         return new IngestStage(options with { Imaging = options.Imaging with { Unaligned = options.Unaligned } }, inputs, report, total);
     }
 
-    /// <summary><see cref="Prepare"/> then <see cref="RunAsync(IProgress{long}?, CancellationToken)"/>.</summary>
-    public static Task<IngestResult> RunAsync(IngestOptions options, IProgress<long>? progress, CancellationToken ct) =>
-        Prepare(options, ct).RunAsync(progress, ct);
+    /// <summary>
+    /// The stage's entry point (every stage has this shape): <see cref="Prepare"/>, then
+    /// <see cref="RunAsync(IProgress{long}?, CancellationToken)"/> with its progress on <paramref name="reporter"/>, then
+    /// the summary and, if any sample was rejected, a warning naming rejects.csv.
+    /// </summary>
+    public static async Task<IngestResult> RunAsync(IngestOptions options, StageReporter? reporter, CancellationToken ct)
+    {
+        var stage = Prepare(options, ct);
+        reporter ??= StageReporter.Silent;
+        IngestResult result = null!;
+        await reporter.TrackAsync("ingest", stage.Total, "img", async advance => result = await stage.RunAsync(new Advance(advance), ct).ConfigureAwait(false))
+            .ConfigureAwait(false);
+        reporter.Info(result.Summary.TrimEnd());
+        if (result.Rejected > 0) reporter.Warn($"{result.Rejected} samples rejected (see {Path.Combine(options.OutDir!, RejectsWriter.FileName)})");
+        return result;
+    }
 
     /// <summary>Runs the stage; <paramref name="progress"/> gets the number of samples finished since its last report.</summary>
     public async Task<IngestResult> RunAsync(IProgress<long>? progress, CancellationToken ct)
@@ -97,7 +110,13 @@ public sealed class IngestStage
         await index.CompleteAsync(ct).ConfigureAwait(false);
         rejects.Complete();
         var text = summary.Describe(clock.Elapsed, rejects, _report);
-        await File.WriteAllTextAsync(Path.Combine(outDir, "summary.txt"), text, ct).ConfigureAwait(false);
+        Core.IO.AtomicFile.WriteAllText(Path.Combine(outDir, "summary.txt"), text);
         return new IngestResult(accepted, rejects.Count, text);
+    }
+
+    /// <summary>Progress into a reporter's callback on the reporting thread (System.Progress would post to the thread pool).</summary>
+    private sealed class Advance(Action<long> advance) : IProgress<long>
+    {
+        public void Report(long value) => advance(value);
     }
 }

@@ -410,6 +410,6 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
 /// <summary>File names of a training run folder that other stages read.</summary>
 internal static class PipelineFiles
 {
-    public const string Backbone = Core.Pipelines.PipelinePlanner.BackboneFile;
-    public const string Classifier = Core.Pipelines.PipelinePlanner.ClassifierFile;
+    public const string Backbone = Run.PipelinePlanner.BackboneFile;
+    public const string Classifier = Run.PipelinePlanner.ClassifierFile;
 }

@@ -1,5 +1,9 @@
+using FairKd.Core.Pipelines;
+using FairKd.Data.Demo;
 using FairKd.Data.Imaging;
 using FairKd.Data.Ingest;
+using FairKd.Stages.Run;
+using FairKd.Tests.Shared;
 
 namespace FairKd.Cli.Tests.Architecture;
 
@@ -30,5 +34,28 @@ public sealed class SameCallTests
         var options = new IngestOptions { OutDir = "o", Datasets = ["a=/x"], Workers = 7 };
         var lossy = await SameCall.ParseAsync([.. options.ToArgs().Where((a, i) => a != "--workers" && (i == 0 || options.ToArgs()[i - 1] != "--workers"))]);
         Assert.NotEqual(SameCall.Json(options), SameCall.Json(lossy));
+    }
+
+    [Fact]
+    public async Task Demo_data_options_and_their_command_line_are_the_same_call()
+    {
+        await SameCall.AssertRoundTripAsync(new DemoDataRequest { OutDir = "d" });
+        await SameCall.AssertRoundTripAsync(new DemoDataRequest { OutDir = "d", Scale = "tiny", Seed = 9, Workers = 3 });
+    }
+
+    [Theory]
+    [InlineData("pipelines/demo.json")]
+    [InlineData("pipelines/study.json")]
+    public async Task Every_step_of_a_pipeline_is_the_call_its_command_line_makes(string file)
+    {
+        // `fairkd run` runs step.Args (the record's ToArgs) as a child `fairkd`: that command line must build the very
+        // record the planner built, for every step of the committed pipelines (every stage kind occurs in the study's).
+        var steps = PipelinePlanner.Plan(PipelineLoader.Load(Path.Combine(RepoPaths.Root, file)));
+        Assert.Contains(steps, s => s.Stage == StepStage.Embed);
+        foreach (var step in steps)
+        {
+            var parsed = await SameCall.ParseAsync(step.Args);
+            Assert.True(SameCall.Json(step.Options) == SameCall.Json(parsed), $"step {step.Id}: `{step.CommandLine}` builds\n{SameCall.Json(parsed)}\nnot the planned\n{SameCall.Json(step.Options)}");
+        }
     }
 }

@@ -1,3 +1,4 @@
+using FairKd.Core.Pipeline;
 using FairKd.Core.Pipelines;
 using FairKd.Tests.Shared;
 
@@ -7,9 +8,9 @@ public class StepStatusEvaluatorTests
 {
     private static List<PlannedStep> Chain(string root, string teacherArg = "--epochs", string? recipe = null) =>
     [
-        new("teacher/t", StepStage.Teacher, ["train", teacherArg], Path.Combine(root, "t"), [], [], ["/data"], 10, ["train"]),
-        new("cache/c", StepStage.Embed, ["embed"], Path.Combine(root, "c"), ["teacher/t"], recipe is null ? [] : [recipe], [], 10, ["embed"]),
-        new("manifest/m", StepStage.Manifest, ["manifest"], Path.Combine(root, "m"), ["cache/c"], [], [], 10, ["manifest"]),
+        new("teacher/t", StepStage.Teacher, new Line("train", teacherArg), Path.Combine(root, "t"), [], [], ["/data"], 10, ["train"]),
+        new("cache/c", StepStage.Embed, new Line("embed"), Path.Combine(root, "c"), ["teacher/t"], recipe is null ? [] : [recipe], [], 10, ["embed"]),
+        new("manifest/m", StepStage.Manifest, new Line("manifest"), Path.Combine(root, "m"), ["cache/c"], [], [], 10, ["manifest"]),
     ];
 
     private static void MarkDone(StepStateStore store, StepPlanEntry e)
@@ -76,12 +77,18 @@ public class StepStatusEvaluatorTests
     [Fact]
     public void Cost_uses_the_most_specific_rate()
     {
-        var step = new PlannedStep("s", StepStage.Student, [], "o", [], [], [], 3600, ["train:iresnet18:width=0.5", "train:iresnet18", "train"]);
+        var step = new PlannedStep("s", StepStage.Student, new Line("train"), "o", [], [], [], 3600, ["train:iresnet18:width=0.5", "train:iresnet18", "train"]);
         Assert.Equal(1800, CostModel.Seconds(step, new Dictionary<string, double> { ["train:iresnet18"] = 2, ["train"] = 1 }));
         Assert.Equal(3600, CostModel.Seconds(step, new Dictionary<string, double> { ["train"] = 1 }));
         Assert.Null(CostModel.Seconds(step, new Dictionary<string, double> { ["embed"] = 1 }));
         Assert.Equal("1h00m", CostModel.Format(3600));
         Assert.Equal("2m05s", CostModel.Format(125));
         Assert.Equal("?", CostModel.Format(null));
+    }
+
+    /// <summary>A step's command line as given (the evaluator sees only <see cref="IStageOptions.ToArgs"/>).</summary>
+    private sealed class Line(params string[] args) : IStageOptions
+    {
+        public IReadOnlyList<string> ToArgs() => args;
     }
 }

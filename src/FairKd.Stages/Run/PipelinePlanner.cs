@@ -1,11 +1,22 @@
 using System.Globalization;
+using FairKd.Core;
+using FairKd.Core.Pipelines;
 using FairKd.Core.Reporting;
+using FairKd.Data.Demo;
+using FairKd.Data.Manifests;
+using FairKd.Stages.Embed;
+using FairKd.Stages.Eval;
+using FairKd.Stages.Report;
+using FairKd.Stages.Train;
 
-namespace FairKd.Core.Pipelines;
+namespace FairKd.Stages.Run;
 
 /// <summary>
 /// Expands a <see cref="PipelineDocument"/> into <c>fairkd</c> steps in dependency order: demo data, teachers, the
-/// ethnicity classifier, caches, manifests, students, evaluations, report. Pure: no file is read except through
+/// ethnicity classifier, caches, manifests, students, evaluations, report. Each step is its stage's options record
+/// (<see cref="DemoDataRequest"/>, <see cref="TrainOptions"/>, <see cref="EmbedOptions"/>, <see cref="ManifestOptions"/>,
+/// <see cref="EvalOptions"/>, <see cref="ReportOptions"/>), the record `fairkd` builds from the same values on a command
+/// line; <see cref="PlannedStep.Args"/> is that record's own <c>ToArgs()</c>. Pure: no file is read except through
 /// the <c>builtImages</c> argument of <see cref="Plan"/>. Output folders: <c>OUT/teachers/NAME</c>, <c>OUT/ethnicity</c>,
 /// <c>OUT/caches/NAME</c>, <c>OUT/manifests/NAME</c>, <c>OUT/students/ID</c>, <c>OUT/eval/ID</c>, report in the report's out.
 /// </summary>
@@ -41,13 +52,13 @@ public static class PipelinePlanner
         {
             if (doc.DemoData is { } d)
             {
-                steps.Add(new PlannedStep("data", StepStage.Data, ["demo-data", "--out", d.Out, "--scale", d.Scale, "--seed", Num(d.Seed)], d.Out,
+                steps.Add(new PlannedStep("data", StepStage.Data, new DemoDataRequest { OutDir = d.Out, Scale = d.Scale, Seed = d.Seed }, d.Out,
                     [], [], [], doc.Datasets.Values.Sum(x => (double)x.Images), ["data"]));
             }
 
             foreach (var (name, t) in doc.Teachers.OrderBy(kv => kv.Key, StringComparer.Ordinal)) AddTeacher(name, t);
-            var ethnicityArgs = AddEthnicity(out var ethnicityStep, out var ethnicityFiles);
-            foreach (var (name, c) in doc.Caches.OrderBy(kv => kv.Key, StringComparer.Ordinal)) AddCache(name, c, ethnicityArgs, ethnicityStep, ethnicityFiles);
+            var ethnicity = AddEthnicity(out var ethnicityStep, out var ethnicityFiles);
+            foreach (var (name, c) in doc.Caches.OrderBy(kv => kv.Key, StringComparer.Ordinal)) AddCache(name, c, ethnicity, ethnicityStep, ethnicityFiles);
             foreach (var (name, m) in doc.Manifests.OrderBy(kv => kv.Key, StringComparer.Ordinal)) AddManifest(name, m);
             var students = ExpandStudents();
             foreach (var s in students) steps.Add(s);
@@ -85,87 +96,89 @@ public static class PipelinePlanner
 
             var settings = (t.Train ?? new TrainSettings()).Over(doc.Defaults.Train);
             var outDir = Out("teachers", name);
-            var args = new List<string> { "train" };
-            args.AddRange(DatasetArgs(t.Datasets!, $"teachers.{name}.datasets", out var dirs, out var files, out var images));
-            args.AddRange(["--model", model.Spec, "--loss", loss.Name, "--out", outDir]);
-            args.AddRange(TrainArgs(settings));
+            var inputs = Inputs(t.Datasets!, $"teachers.{name}.datasets", out var dirs, out var files, out var images);
+            if (inputs.Recs.Count > 0)
+                throw new UsageException($"teachers.{name}.datasets: {inputs.Recs[0]} is a RecordIO pack; `fairkd train` reads image folders (ingest or unpack it first)");
+            var options = Train(settings, $"teachers.{name}.train") with
+            {
+                Datasets = inputs.Datasets, LandmarkFiles = inputs.Landmarks, Model = model.Spec, Loss = loss.Name, OutDir = outDir,
+            };
             var id = "teacher/" + name;
-            steps.Add(new PlannedStep(id, StepStage.Teacher, args, outDir, DataDeps(), files, dirs, images * (settings.Epochs ?? DefaultEpochs),
+            steps.Add(new PlannedStep(id, StepStage.Teacher, options, outDir, DataDeps(), files, dirs, images * (settings.Epochs ?? DefaultEpochs),
                 RateKeys("train", model.Spec), TrainedModel: $"teacher {name}: {model.Display ?? model.Spec}, {loss.Display ?? loss.Name}"));
             teacherWeights[name] = Path.Combine(outDir, BackboneFile);
             teacherStep[name] = id;
         }
 
-        private List<string> AddEthnicity(out string? stepId, out List<string> files)
+        private EmbedOptions AddEthnicity(out string? stepId, out List<string> files)
         {
             stepId = null;
             files = [];
             var e = doc.Ethnicity;
-            if (e is null) return [];
+            var none = new EmbedOptions();
+            if (e is null) return none;
             var sources = new[] { e.Datasets is { Count: > 0 }, e.Weights is not null, e.File is not null, e.FromFolders }.Count(x => x);
             if (sources != 1)
                 throw new UsageException("ethnicity: give exactly one of \"datasets\" (train a classifier), \"weights\" (a trained classifier), \"file\" (predictions) or \"fromFolders\": true");
             if (e.File is not null)
             {
                 files.Add(e.File);
-                return ["--ethnicity-file", e.File];
+                return none with { EthnicityFile = e.File };
             }
 
-            if (e.FromFolders) return ["--ethnicity-from-folders"];
+            if (e.FromFolders) return none with { EthnicityFromFolders = true };
             var model = ResolveModel(e.Model ?? throw new UsageException("ethnicity: \"model\" is required with datasets or weights"), "ethnicity.model");
-            var order = e.Order is null ? [] : new List<string> { "--ethnicity-order", e.Order };
             if (e.Weights is not null)
             {
                 files.Add(e.Weights);
-                return ["--ethnicity-model", model.Spec, "--ethnicity-weights", e.Weights, .. order];
+                return none with { EthnicityModel = model.Spec, EthnicityWeights = e.Weights, EthnicityOrder = e.Order };
             }
 
             var settings = (e.Train ?? new TrainSettings()).Over(doc.Defaults.Train);
             var outDir = Out("ethnicity");
-            var args = new List<string> { "train" };
-            args.AddRange(DatasetArgs(e.Datasets!, "ethnicity.datasets", out var dirs, out var dataFiles, out var images));
-            args.AddRange(["--model", model.Spec, "--target", "group", "--out", outDir]);
-            args.AddRange(TrainArgs(settings));
+            var inputs = Inputs(e.Datasets!, "ethnicity.datasets", out var dirs, out var dataFiles, out var images);
+            if (inputs.Recs.Count > 0)
+                throw new UsageException($"ethnicity.datasets: {inputs.Recs[0]} is a RecordIO pack; `fairkd train` reads image folders (ingest or unpack it first)");
+            var options = Train(settings, "ethnicity.train") with
+            {
+                Datasets = inputs.Datasets, LandmarkFiles = inputs.Landmarks, Model = model.Spec, Target = "group", OutDir = outDir,
+            };
             stepId = "ethnicity";
-            steps.Add(new PlannedStep(stepId, StepStage.Ethnicity, args, outDir, DataDeps(), dataFiles, dirs, images * (settings.Epochs ?? DefaultEpochs),
+            steps.Add(new PlannedStep(stepId, StepStage.Ethnicity, options, outDir, DataDeps(), dataFiles, dirs, images * (settings.Epochs ?? DefaultEpochs),
                 RateKeys("train", model.Spec), TrainedModel: $"ethnicity classifier: {model.Display ?? model.Spec}, 4 groups"));
-            return ["--ethnicity-model", model.Spec, "--ethnicity-weights", Path.Combine(outDir, ClassifierFile), .. order];
+            return none with { EthnicityModel = model.Spec, EthnicityWeights = Path.Combine(outDir, ClassifierFile), EthnicityOrder = e.Order };
         }
 
-        private void AddCache(string name, CacheEntry c, List<string> ethnicityArgs, string? ethnicityStep, List<string> ethnicityFiles)
+        private void AddCache(string name, CacheEntry c, EmbedOptions ethnicity, string? ethnicityStep, List<string> ethnicityFiles)
         {
             if (!doc.Teachers.TryGetValue(c.Teacher, out var t)) throw new UsageException($"caches.{name}.teacher: no teacher named '{c.Teacher}'");
             var model = ResolveModel(t.Model, $"teachers.{c.Teacher}.model");
-            var settings = (c.Embed ?? new EmbedSettings()).Over(doc.Defaults.Embed);
+            var settings = (c.Embed ?? new Core.Pipelines.EmbedSettings()).Over(doc.Defaults.Embed);
+            NoArgs(settings.Args, $"caches.{name}.embed", "batchSize, shardRows, device, workers, threads");
             var outDir = Out("caches", name);
-            var args = new List<string> { "embed" };
-            args.AddRange(DatasetArgs(c.Datasets, $"caches.{name}.datasets", out var dirs, out var files, out var images));
-            args.AddRange(["--teacher", model.Spec, "--weights", teacherWeights[c.Teacher]]);
-            args.AddRange(ethnicityArgs);
-            args.AddRange(["--out", outDir]);
-            if (settings.BatchSize is { } b) args.AddRange(["--batch-size", Num(b)]);
-            if (settings.ShardRows is { } r) args.AddRange(["--shard-rows", Num(r)]);
-            if (settings.Device is { } dev) args.AddRange(["--device", dev]);
-            args.AddRange(settings.Args ?? []);
+            var inputs = Inputs(c.Datasets, $"caches.{name}.datasets", out var dirs, out var files, out var images);
+            var defaults = new EmbedOptions();
+            var options = ethnicity with
+            {
+                Datasets = inputs.Datasets, Recs = inputs.Recs, LandmarkFiles = inputs.Landmarks,
+                Teacher = model.Spec, Weights = teacherWeights[c.Teacher], OutDir = outDir,
+                BatchSize = settings.BatchSize ?? defaults.BatchSize, ShardRows = settings.ShardRows ?? defaults.ShardRows,
+                Device = settings.Device ?? defaults.Device, Workers = settings.Workers ?? defaults.Workers, Threads = settings.Threads,
+            };
             if (teacherStep[c.Teacher] is null) files.Add(teacherWeights[c.Teacher]);
             files.AddRange(ethnicityFiles);
-            steps.Add(new PlannedStep("cache/" + name, StepStage.Embed, args, outDir, DataDeps(teacherStep[c.Teacher], ethnicityStep), files, dirs,
+            steps.Add(new PlannedStep("cache/" + name, StepStage.Embed, options, outDir, DataDeps(teacherStep[c.Teacher], ethnicityStep), files, dirs,
                 images, RateKeys("embed", model.Spec)));
         }
 
         private void AddManifest(string name, ManifestEntry m)
         {
             if (m.Caches.Count == 0) throw new UsageException($"manifests.{name}.caches: give at least one cache");
-            var args = new List<string> { "manifest", "build", m.Recipe };
             foreach (var c in m.Caches)
-            {
                 if (!doc.Caches.ContainsKey(c)) throw new UsageException($"manifests.{name}.caches: no cache named '{c}'");
-                args.AddRange(["--cache", Out("caches", c)]);
-            }
-
             var outDir = Out("manifests", name);
-            args.AddRange(["--out", outDir]);
-            steps.Add(new PlannedStep("manifest/" + name, StepStage.Manifest, args, outDir, [.. m.Caches.Select(c => "cache/" + c)], [m.Recipe], [],
+            var options = new ManifestOptions { Recipe = m.Recipe, Caches = [.. m.Caches.Select(c => Out("caches", c))], OutDir = outDir };
+            steps.Add(new PlannedStep("manifest/" + name, StepStage.Manifest, options, outDir, [.. m.Caches.Select(c => "cache/" + c)], [m.Recipe], [],
                 ManifestImages(name, m), ["manifest"]));
         }
 
@@ -197,66 +210,71 @@ public static class PipelinePlanner
                 .Replace("{data}", dk, StringComparison.Ordinal).Replace("{kd}", kd ? "kd" : "scratch", StringComparison.Ordinal);
             var settings = (g.Train ?? new TrainSettings()).Over(doc.Defaults.Train);
             var outDir = Out("students", id);
-            var args = new List<string> { "train", "--manifest", Out("manifests", dk) };
+            var roots = new List<string>();
+            var landmarks = new List<string>();
             var datasets = manifest.Caches.SelectMany(c => doc.Caches.TryGetValue(c, out var ce) ? ce.Datasets : []).Distinct(StringComparer.Ordinal).ToList();
             var dirs = new List<string>();
             var files = new List<string>();
             foreach (var ds in datasets)
             {
                 var entry = Dataset(ds, $"manifests.{dk}");
-                args.AddRange(["--data-root", $"{ds}={entry.Path}"]);
+                roots.Add($"{ds}={entry.Path}");
                 dirs.Add(entry.Path);
                 if (entry.Landmarks is not null)
                 {
                     // the student sees each image aligned as the cache's teacher saw it (train refuses a mismatch)
-                    args.AddRange(["--landmarks", $"{ds}={entry.Landmarks}"]);
+                    landmarks.Add($"{ds}={entry.Landmarks}");
                     files.Add(entry.Landmarks);
                 }
             }
 
-            args.AddRange(["--model", model.Spec, "--loss", loss.Name, "--out", outDir]);
             var deps = DataDeps("manifest/" + dk);
+            var options = Train(settings, $"{where}.train") with
+            {
+                Manifest = Out("manifests", dk), DataRoots = roots, LandmarkFiles = landmarks, Model = model.Spec, Loss = loss.Name, OutDir = outDir,
+            };
             if (kd)
             {
                 if (g.Cache is null || !doc.Caches.ContainsKey(g.Cache)) throw new UsageException($"{where}: kd true needs \"cache\" naming one of the caches");
-                args.AddRange(["--cache", Out("caches", g.Cache)]);
+                options = options with { Caches = [Out("caches", g.Cache)] };
                 deps.Add("cache/" + g.Cache);
             }
+            else options = options with { KdLambda = null }; // a student without KD has no KD weight
 
-            args.AddRange(TrainArgs(settings));
             var label = new RunLabel(id, loss.Display ?? loss.Name, model.Display ?? model.Spec, kd, manifest.Display ?? dk);
             var what = $"student {id}: {model.Display ?? model.Spec}, {loss.Display ?? loss.Name}, {manifest.Display ?? dk}, {(kd ? "KD" : "no KD")}" +
                 (g.Table is null ? "" : $" [{g.Table}]");
-            return new PlannedStep("student/" + id, StepStage.Student, args, outDir, deps, files, dirs,
+            return new PlannedStep("student/" + id, StepStage.Student, options, outDir, deps, files, dirs,
                 ManifestImages(dk, manifest) * (settings.Epochs ?? DefaultEpochs), RateKeys("train", model.Spec), label, what);
         }
 
-        private static string ModelOf(PlannedStep s) => s.Args[s.Args.ToList().IndexOf("--model") + 1];
+        private static string ModelOf(PlannedStep s) => ((TrainOptions)s.Options).Model!;
 
         private void AddEval(string id, string spec, string weights, string? trainStep, RunLabel label)
         {
             var e = doc.Eval;
             if (e is null) return;
             var outDir = Out("eval", id);
-            var args = new List<string> { "eval", "--model", spec, "--weights", weights };
             var files = new List<string>();
             var dirs = new List<string>();
+            var landmarks = new List<string>();
+            var lfw = new List<string>();
+            var pairs = new List<string>();
             double images = 0;
             if (e.Rfw is not null)
             {
-                args.AddRange(["--rfw", e.Rfw]);
                 dirs.Add(e.Rfw);
                 images += e.RfwImages;
             }
 
-            foreach (var (option, sets) in new[] { ("--lfw", e.Lfw), ("--pairs", e.Pairs) })
+            foreach (var (list, sets) in new[] { (lfw, e.Lfw), (pairs, e.Pairs) })
             {
                 foreach (var ps in sets)
                 {
-                    args.AddRange([option, $"{ps.Name}={ps.Pairs}:{ps.Root}"]);
+                    list.Add($"{ps.Name}={ps.Pairs}:{ps.Root}");
                     if (ps.Landmarks is not null)
                     {
-                        args.AddRange(["--landmarks", $"{ps.Name}={ps.Landmarks}"]);
+                        landmarks.Add($"{ps.Name}={ps.Landmarks}");
                         files.Add(ps.Landmarks);
                     }
 
@@ -266,22 +284,27 @@ public static class PipelinePlanner
                 }
             }
 
+            var bins = new List<string>();
             foreach (var (name, b) in e.Bin.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
-                args.AddRange(["--bin", $"{name}={b.Path}"]);
+                bins.Add($"{name}={b.Path}");
                 files.Add(b.Path);
                 images += b.Images;
             }
 
             if (images == 0 && e.Rfw is null && e.Lfw.Count == 0 && e.Pairs.Count == 0 && e.Bin.Count == 0)
                 throw new UsageException("eval: give at least one of rfw, lfw, pairs, bin");
-            args.AddRange(["--out", outDir]);
             var settings = doc.Defaults.Eval;
-            if (settings.BatchSize is { } bs) args.AddRange(["--batch-size", Num(bs)]);
-            if (settings.Device is { } dev) args.AddRange(["--device", dev]);
-            args.AddRange(settings.Args ?? []);
+            NoArgs(settings.Args, "defaults.eval", "batchSize, device, workers, threads, bootstrap");
+            var defaults = new EvalOptions();
+            var options = defaults with
+            {
+                Model = spec, Weights = weights, Rfw = e.Rfw, Lfw = lfw, Pairs = pairs, LandmarkFiles = landmarks, Bin = bins, OutDir = outDir,
+                BatchSize = settings.BatchSize ?? defaults.BatchSize, Device = settings.Device ?? defaults.Device,
+                Workers = settings.Workers ?? defaults.Workers, Threads = settings.Threads, Bootstrap = settings.Bootstrap ?? defaults.Bootstrap,
+            };
             if (trainStep is null) files.Add(weights);
-            steps.Add(new PlannedStep("eval/" + id, StepStage.Eval, args, outDir, DataDeps(trainStep), files, dirs, images, RateKeys("eval", spec), label));
+            steps.Add(new PlannedStep("eval/" + id, StepStage.Eval, options, outDir, DataDeps(trainStep), files, dirs, images, RateKeys("eval", spec), label));
             evalDirs.Add(outDir);
         }
 
@@ -289,22 +312,18 @@ public static class PipelinePlanner
         {
             if (doc.Report is not { } r || evalDirs.Count == 0) return;
             var outDir = r.Out ?? doc.Out;
-            var args = new List<string> { "report" };
-            args.AddRange(evalDirs);
-            args.AddRange(["--out", outDir]);
             var files = new List<string>();
-            if (r.Reference is not null)
-            {
-                args.AddRange(["--reference", r.Reference]);
-                files.Add(r.Reference);
-            }
-
-            steps.Add(new PlannedStep("report", StepStage.Report, args, outDir, [.. steps.Where(s => s.Stage == StepStage.Eval).Select(s => s.Id)], files, [], 0, []));
+            if (r.Reference is not null) files.Add(r.Reference);
+            var options = new ReportOptions { EvalDirs = [.. evalDirs], OutDir = outDir, Reference = r.Reference };
+            steps.Add(new PlannedStep("report", StepStage.Report, options, outDir, [.. steps.Where(s => s.Stage == StepStage.Eval).Select(s => s.Id)], files, [], 0, []));
         }
 
-        private List<string> DatasetArgs(List<string> names, string where, out List<string> dirs, out List<string> files, out double images)
+        /// <summary>A step's datasets as the commands take them: --dataset NAME=PATH[:layout] or --rec NAME=PATH, and --landmarks.</summary>
+        private sealed record DatasetInputs(List<string> Datasets, List<string> Recs, List<string> Landmarks);
+
+        private DatasetInputs Inputs(List<string> names, string where, out List<string> dirs, out List<string> files, out double images)
         {
-            var args = new List<string>();
+            var inputs = new DatasetInputs([], [], []);
             dirs = [];
             files = [];
             images = 0;
@@ -312,11 +331,11 @@ public static class PipelinePlanner
             foreach (var n in names)
             {
                 var d = Dataset(n, where);
-                if (d.Path.EndsWith(".rec", StringComparison.OrdinalIgnoreCase)) args.AddRange(["--rec", $"{n}={d.Path}"]);
-                else args.AddRange(["--dataset", d.Layout is null ? $"{n}={d.Path}" : $"{n}={d.Path}:{d.Layout}"]);
+                if (d.Path.EndsWith(".rec", StringComparison.OrdinalIgnoreCase)) inputs.Recs.Add($"{n}={d.Path}");
+                else inputs.Datasets.Add(d.Layout is null ? $"{n}={d.Path}" : $"{n}={d.Path}:{d.Layout}");
                 if (d.Landmarks is not null)
                 {
-                    args.AddRange(["--landmarks", $"{n}={d.Landmarks}"]);
+                    inputs.Landmarks.Add($"{n}={d.Landmarks}");
                     files.Add(d.Landmarks);
                 }
 
@@ -324,7 +343,7 @@ public static class PipelinePlanner
                 images += d.Images;
             }
 
-            return args;
+            return inputs;
         }
 
         private DatasetEntry Dataset(string name, string where) =>
@@ -348,18 +367,33 @@ public static class PipelinePlanner
             return doc.Losses.TryGetValue(key, out var l) ? l : new LossEntry(key);
         }
 
-        private static List<string> TrainArgs(TrainSettings s)
+        /// <summary>The training settings of a step as a <see cref="TrainOptions"/> (unset: the command's defaults).</summary>
+        private static TrainOptions Train(TrainSettings s, string where)
         {
-            var a = new List<string>();
-            if (s.Epochs is { } e) a.AddRange(["--epochs", Num(e)]);
-            if (s.BatchSize is { } b) a.AddRange(["--batch-size", Num(b)]);
-            if (s.Lr is { } lr) a.AddRange(["--lr", lr.ToString("R", CultureInfo.InvariantCulture)]);
-            if (s.Milestones is { } ms) a.AddRange(["--milestones", string.Join(',', ms.Select(Num))]);
-            if (s.Seed is { } seed) a.AddRange(["--seed", Num(seed)]);
-            if (s.Device is { } dev) a.AddRange(["--device", dev]);
-            if (s.Workers is { } w) a.AddRange(["--workers", Num(w)]);
-            a.AddRange(s.Args ?? []);
-            return a;
+            NoArgs(s.Args, where, "epochs, batchSize, lr, milestones, seed, device, workers, kdLambda, valSplit, select, threads, logEvery, keepCheckpoints");
+            var d = new TrainOptions();
+            return d with
+            {
+                Epochs = s.Epochs ?? d.Epochs,
+                BatchSize = s.BatchSize ?? d.BatchSize,
+                Lr = s.Lr ?? d.Lr,
+                Milestones = s.Milestones is { } ms ? string.Join(',', ms.Select(Num)) : d.Milestones,
+                Seed = s.Seed ?? d.Seed,
+                Device = s.Device ?? d.Device,
+                Workers = s.Workers ?? d.Workers,
+                KdLambda = s.KdLambda,
+                ValSplit = s.ValSplit,
+                Select = s.Select ?? d.Select,
+                Threads = s.Threads,
+                LogEvery = s.LogEvery ?? d.LogEvery,
+                KeepCheckpoints = s.KeepCheckpoints ?? d.KeepCheckpoints,
+            };
+        }
+
+        private static void NoArgs(List<string>? args, string where, string fields)
+        {
+            if (args is { Count: > 0 })
+                throw new UsageException($"{where}.args ({string.Join(' ', args)}): extra arguments are no longer passed through; a step is its stage's options record, set with the fields {fields}");
         }
 
         private static List<string> RateKeys(string stage, string spec)

@@ -1,7 +1,9 @@
+using FairKd.Core;
 using FairKd.Core.Pipelines;
+using FairKd.Stages.Run;
 using FairKd.Tests.Shared;
 
-namespace FairKd.Core.Tests.Pipelines;
+namespace FairKd.Cli.Tests.Pipelines;
 
 public class PipelinePlannerTests
 {
@@ -81,10 +83,44 @@ public class PipelinePlannerTests
     [InlineData(""" "ethnicity": { "fromFolders": true, "file": "p.txt" } """, "exactly one of")]
     [InlineData(""" "teachers": { "t": { "model": "iresnet18", "loss": "arcface", "datasets": ["real"] } }, "caches": { "c": { "teacher": "t", "datasets": ["real"] } }, "manifests": { "m": { "recipe": "r.json", "caches": ["c"] } }, "students": [ { "models": ["iresnet18"], "losses": ["arcface"], "data": ["m"], "kd": [true] } ] """, "kd true needs \"cache\"")]
     [InlineData(""" "teachers": { "t": { "model": "iresnet18", "loss": "arcface", "datasets": ["real"] } }, "caches": { "c": { "teacher": "t", "datasets": ["real"] } }, "manifests": { "m": { "recipe": "r.json", "caches": ["c"] } }, "students": [ { "id": "same", "models": ["iresnet18", "mobilefacenet"], "losses": ["arcface"], "data": ["m"] } ] """, "two steps are named 'student/same'")]
+    [InlineData(""" "defaults": { "train": { "args": ["--kd-lambda", "3"] } }, "teachers": { "t": { "model": "iresnet18", "loss": "arcface", "datasets": ["real"] } } """, "extra arguments are no longer passed through")]
     public void Refuses_inconsistent_pipelines(string body, string message)
     {
         var e = Assert.Throws<UsageException>(() => PipelinePlanner.Plan(Doc(body)));
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_teacher_is_not_trained_on_a_recordio_pack()
+    {
+        var doc = PipelineLoader.Parse("""
+            { "schemaVersion": 1, "out": "o", "datasets": { "ms1m": { "path": "/d/ms1m/train.rec" } },
+              "teachers": { "t": { "model": "iresnet18", "loss": "arcface", "datasets": ["ms1m"] } } }
+            """, "p.json");
+        var e = Assert.Throws<UsageException>(() => PipelinePlanner.Plan(doc));
+        Assert.Contains("is a RecordIO pack; `fairkd train` reads image folders", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Typed_settings_reach_the_options_records()
+    {
+        var doc = Doc("""
+            "defaults": { "train": { "valSplit": 0.1, "select": "best-val", "kdLambda": 3, "threads": 2 }, "eval": { "bootstrap": 200 } },
+            "teachers": { "t": { "model": "iresnet18", "loss": "arcface", "datasets": ["real"] } },
+            "caches": { "c": { "teacher": "t", "datasets": ["real"], "embed": { "workers": 3, "shardRows": 64 } } },
+            "manifests": { "m": { "recipe": "r.json", "caches": ["c"] } },
+            "students": [ { "models": ["iresnet18"], "losses": ["arcface"], "data": ["m"], "kd": [false, true], "cache": "c" } ],
+            "eval": { "rfw": "/d/rfw" }
+            """);
+        var steps = PipelinePlanner.Plan(doc);
+        var kd = (FairKd.Stages.Train.TrainOptions)steps.Single(s => s.Stage == StepStage.Student && s.Id.EndsWith("-kd", StringComparison.Ordinal)).Options;
+        var scratch = (FairKd.Stages.Train.TrainOptions)steps.Single(s => s.Stage == StepStage.Student && s.Id.EndsWith("-scratch", StringComparison.Ordinal)).Options;
+        Assert.Equal((0.1, "best-val", 3.0, 2), (kd.ValSplit!.Value, kd.Select, kd.KdLambda!.Value, kd.Threads!.Value));
+        Assert.Null(scratch.KdLambda); // no KD, no KD weight
+        Assert.Equal(["--val-split", "0.1"], kd.ToArgs().SkipWhile(a => a != "--val-split").Take(2));
+        var embed = (FairKd.Stages.Embed.EmbedOptions)steps.Single(s => s.Stage == StepStage.Embed).Options;
+        Assert.Equal((3, 64), (embed.Workers, embed.ShardRows));
+        Assert.All(steps.Where(s => s.Stage == StepStage.Eval), s => Assert.Equal(200, ((FairKd.Stages.Eval.EvalOptions)s.Options).Bootstrap));
     }
 
     [Fact]
@@ -126,5 +162,16 @@ public class PipelinePlannerTests
             Assert.Equal(["loose=/d/loose/lmk.txt"], args.Select((a, i) => (a, i)).Where(t => t.a == "--landmarks").Select(t => args[t.i + 1]));
             Assert.Contains("/d/loose/lmk.txt", st.ExternalFiles);
         }
+    }
+
+    [Theory]
+    [InlineData("pipelines/study.json")]
+    [InlineData("pipelines/demo.json")]
+    public void The_committed_pipelines_load_and_plan(string file)
+    {
+        var doc = PipelineLoader.Load(Path.Combine(RepoPaths.Root, file));
+        var steps = PipelinePlanner.Plan(doc);
+        Assert.NotEmpty(steps);
+        Assert.Contains(steps, s => s.Stage == StepStage.Report);
     }
 }
