@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
-using FairKd.Core.Evaluation;
+using FairKd.Core.Eval;
 
 namespace FairKd.Benchmarks;
 

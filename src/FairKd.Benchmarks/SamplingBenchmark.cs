@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using FairKd.Core.Sampling;
 using FairKd.Core.Tests.Sampling;
-using FairKd.Data.Manifests;
+using FairKd.Data.Manifest;
 
 namespace FairKd.Benchmarks;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using FairKd.Data.Cache;
-using FairKd.Data.Training;
+using FairKd.Data.Train;
 
 namespace FairKd.Benchmarks;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using FairKd.Data.Cache;
-using FairKd.Data.Training;
+using FairKd.Data.Train;
 
 namespace FairKd.Benchmarks;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using FairKd.Core.Sampling;
 using FairKd.Core.Tests.Sampling;
-using FairKd.Data.Manifests;
+using FairKd.Data.Manifest;
 
 namespace FairKd.Benchmarks;
 

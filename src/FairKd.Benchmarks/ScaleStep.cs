@@ -4,7 +4,7 @@ using FairKd.Core.Records;
 using FairKd.Core.Tensors;
 using FairKd.Torch.Losses;
 using FairKd.Torch.Models;
-using FairKd.Torch.Training;
+using FairKd.Torch.Train;
 using TorchSharp;
 
 namespace FairKd.Benchmarks;

@@ -6,7 +6,7 @@ using FairKd.Core.Tensors;
 using FairKd.Torch.Inference;
 using FairKd.Torch.Losses;
 using FairKd.Torch.Models;
-using FairKd.Torch.Training;
+using FairKd.Torch.Train;
 using TorchSharp;
 
 namespace FairKd.Benchmarks;

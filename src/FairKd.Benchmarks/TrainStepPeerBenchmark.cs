@@ -5,7 +5,7 @@ using System.Text.Json;
 using FairKd.Core.Records;
 using FairKd.Torch.Losses;
 using FairKd.Torch.Models;
-using FairKd.Torch.Training;
+using FairKd.Torch.Train;
 using TorchSharp;
 
 namespace FairKd.Benchmarks;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using FairKd.Core.Evaluation;
+using FairKd.Core.Eval;
 using FairKd.Core.Records;
 using FairKd.Data.Eval;
 using FairKd.Data.Imaging;

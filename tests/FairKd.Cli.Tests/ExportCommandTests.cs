@@ -1,5 +1,5 @@
 using FairKd.Stages.Train;
-using FairKd.Core.Evaluation;
+using FairKd.Core.Eval;
 using FairKd.Tests.Shared;
 using FairKd.Torch.Models;
 using FairKd.Torch.Weights;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using FairKd.Core.Evaluation;
+using FairKd.Core.Eval;
 using FairKd.Tests.Shared;
 
 namespace FairKd.Cli.Tests;

@@ -4,7 +4,7 @@ using FairKd.Tests.Shared;
 
 namespace FairKd.Cli.Tests;
 
-/// <summary>`fairkd run` end to end on tiny demo data (tests/FairKd.Cli.Tests/Pipelines/tiny.json): every stage, the report,
+/// <summary>`fairkd run` end to end on tiny demo data (tests/FairKd.Cli.Tests/Run/tiny.json): every stage, the report,
 /// a rerun that does nothing, and a run killed half-way that resumes without redoing finished steps.</summary>
 public class RunPipelineTests
 {
@@ -17,7 +17,7 @@ public class RunPipelineTests
             { "name": "mix", "kind": "mix", "real": ["real"], "synthetic": ["synthetic-a", "synthetic-b"], "protocol": "multiple_forces",
               "target": { "keepIdentities": 16 }, "mode": "quota", "realFraction": 0.5, "fractionBy": "identities" }
             """));
-        return Path.Combine(RepoPaths.Root, "tests/FairKd.Cli.Tests/Pipelines/tiny.json");
+        return Path.Combine(RepoPaths.Root, "tests/FairKd.Cli.Tests/Run/tiny.json");
     }
 
     private static string[] Args(TempDir dir, string pipeline, params string[] more) =>

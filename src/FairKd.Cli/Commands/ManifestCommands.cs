@@ -1,7 +1,7 @@
 using Cocona;
 using FairKd.Core;
-using FairKd.Data.Manifests;
-using FairKd.Data.Manifests.Audit;
+using FairKd.Data.Manifest;
+using FairKd.Data.Manifest.Audit;
 
 namespace FairKd.Cli.Commands;
 

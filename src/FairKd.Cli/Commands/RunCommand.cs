@@ -1,7 +1,7 @@
 using Cocona;
-using FairKd.Cli.Pipelines;
+using FairKd.Cli.Run;
 using FairKd.Core;
-using FairKd.Core.Pipelines;
+using FairKd.Core.Run;
 using FairKd.Stages.Run;
 
 namespace FairKd.Cli.Commands;

@@ -11,7 +11,7 @@ public sealed record FaceLoad(SampleRef Sample, PreprocessResult Result, FaceLan
 
 /// <summary>
 /// The one path from a sample to network input, shared by ingest, embed (through <see cref="IngestPipeline"/>),
-/// train (<see cref="Training.TrainDataPipeline"/>) and eval: read the bytes (<see cref="SampleBytesReader"/>) ->
+/// train (<see cref="Train.TrainDataPipeline"/>) and eval: read the bytes (<see cref="SampleBytesReader"/>) ->
 /// find the sample's landmarks (its dataset's <see cref="LandmarkTable"/>, by the path relative to the dataset root)
 /// -> decode, align and normalise (<see cref="FacePreprocessor"/>), and the horizontal mirror (<see cref="Mirror"/>)
 /// that embed caches the flipped embedding of and train flips with. Thread-safe; dispose to close RecordIO handles.

@@ -4,10 +4,10 @@ using System.Text.Json;
 using FairKd.Stages.Embed;
 using FairKd.Stages.Train;
 using FairKd.Core;
-using FairKd.Core.Evaluation;
+using FairKd.Core.Eval;
 using FairKd.Core.IO;
 using FairKd.Core.Pipeline;
-using FairKd.Torch.Training;
+using FairKd.Torch.Train;
 
 namespace FairKd.Stages.Eval;
 

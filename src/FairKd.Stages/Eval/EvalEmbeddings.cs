@@ -26,7 +26,7 @@ internal sealed record FusedEmbeddings(int Dim, float[] Values, string?[] Proble
             Row(pairs[k].B).CopyTo(rows.AsSpan(((2 * k) + 1) * Dim, Dim));
         }
 
-        return Core.Evaluation.VerificationScorer.PairDistances(rows, Dim);
+        return Core.Eval.VerificationScorer.PairDistances(rows, Dim);
     }
 }
 
@@ -86,7 +86,7 @@ internal static class EvalEmbeddings
                 for (var k = 0; k < ok.Count; k++)
                 {
                     var dest = values.AsSpan(ok[k].Index * dim, dim);
-                    Core.Evaluation.VerificationScorer.CombineFlip(plain.AsSpan(k * dim, dim), mirror.AsSpan(k * dim, dim), dest);
+                    Core.Eval.VerificationScorer.CombineFlip(plain.AsSpan(k * dim, dim), mirror.AsSpan(k * dim, dim), dest);
                     if (!Chw.AllFinite(dest)) problems[ok[k].Index] = "embedding is not finite";
                 }
             }

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
-using FairKd.Core.Evaluation;
+using FairKd.Core.Eval;
 using FairKd.Core.Pipeline;
-using FairKd.Core.Reporting;
+using FairKd.Core.Report;
 
 namespace FairKd.Stages.Eval;
 

@@ -1,5 +1,5 @@
 using FairKd.Core;
-using FairKd.Core.Evaluation;
+using FairKd.Core.Eval;
 using FairKd.Core.IO;
 using FairKd.Core.Records;
 using FairKd.Data.Eval;

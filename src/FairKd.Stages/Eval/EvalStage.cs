@@ -1,6 +1,6 @@
 using System.Globalization;
 using FairKd.Core;
-using FairKd.Core.Evaluation;
+using FairKd.Core.Eval;
 using FairKd.Core.Pipeline;
 using FairKd.Core.Records;
 using FairKd.Data.Cache;

@@ -1,5 +1,5 @@
-using FairKd.Core.Evaluation;
-using FairKd.Core.Reporting;
+using FairKd.Core.Eval;
+using FairKd.Core.Report;
 using ScottPlot;
 
 namespace FairKd.Stages.Report;

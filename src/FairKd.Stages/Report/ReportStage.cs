@@ -1,7 +1,7 @@
 using FairKd.Core;
-using FairKd.Core.Evaluation;
+using FairKd.Core.Eval;
 using FairKd.Core.Pipeline;
-using FairKd.Core.Reporting;
+using FairKd.Core.Report;
 
 namespace FairKd.Stages.Report;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using FairKd.Core;
-using FairKd.Core.Pipelines;
-using FairKd.Core.Reporting;
+using FairKd.Core.Run;
+using FairKd.Core.Report;
 using FairKd.Data.Demo;
-using FairKd.Data.Manifests;
+using FairKd.Data.Manifest;
 using FairKd.Stages.Embed;
 using FairKd.Stages.Eval;
 using FairKd.Stages.Report;
@@ -153,7 +153,7 @@ public static class PipelinePlanner
         {
             if (!doc.Teachers.TryGetValue(c.Teacher, out var t)) throw new UsageException($"caches.{name}.teacher: no teacher named '{c.Teacher}'");
             var model = ResolveModel(t.Model, $"teachers.{c.Teacher}.model");
-            var settings = (c.Embed ?? new Core.Pipelines.EmbedSettings()).Over(doc.Defaults.Embed);
+            var settings = (c.Embed ?? new Core.Run.EmbedSettings()).Over(doc.Defaults.Embed);
             NoArgs(settings.Args, $"caches.{name}.embed", "batchSize, shardRows, device, workers, threads");
             var outDir = Out("caches", name);
             var inputs = Inputs(c.Datasets, $"caches.{name}.datasets", out var dirs, out var files, out var images);

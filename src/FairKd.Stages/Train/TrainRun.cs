@@ -6,11 +6,11 @@ using FairKd.Core;
 using FairKd.Core.IO;
 using FairKd.Core.Pipeline;
 using FairKd.Core.Records;
-using FairKd.Data.Training;
+using FairKd.Data.Train;
 using FairKd.Torch.Inference;
 using FairKd.Torch.Losses;
 using FairKd.Torch.Models;
-using FairKd.Torch.Training;
+using FairKd.Torch.Train;
 using FairKd.Torch.Weights;
 
 namespace FairKd.Stages.Train;

@@ -3,7 +3,7 @@ using FairKd.Core;
 using FairKd.Core.Pipeline;
 using FairKd.Data.Imaging;
 using FairKd.Data.Readers;
-using FairKd.Data.Training;
+using FairKd.Data.Train;
 
 namespace FairKd.Stages.Train;
 

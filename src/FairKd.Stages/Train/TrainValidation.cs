@@ -2,16 +2,16 @@ using System.Globalization;
 using System.Text.Json;
 using FairKd.Stages.Eval;
 using FairKd.Core;
-using FairKd.Core.Evaluation;
+using FairKd.Core.Eval;
 using FairKd.Core.IO;
 using FairKd.Core.Pipeline;
 using FairKd.Core.Records;
 using FairKd.Data.Imaging;
 using FairKd.Data.Readers;
-using FairKd.Data.Training;
+using FairKd.Data.Train;
 using FairKd.Torch.Inference;
 using FairKd.Torch.Models;
-using FairKd.Torch.Training;
+using FairKd.Torch.Train;
 
 namespace FairKd.Stages.Train;
 

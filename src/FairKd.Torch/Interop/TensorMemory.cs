@@ -15,7 +15,7 @@ namespace FairKd.Torch.Interop;
 /// <item><see cref="Apply"/> (process-wide, before LibTorch's first allocation): LibTorch's own transparent-huge-page
 /// option (<c>THP_MEM_ALLOC_ENABLE=1</c>: blocks of 2 MB or more are 2 MB-aligned and advised as huge pages), so a fresh
 /// block faults once per 2 MB instead of once per 4 KB.</item>
-/// <item><see cref="RetainFreedMemory"/> (when a <see cref="Training.Trainer"/> is built): glibc keeps freed blocks for
+/// <item><see cref="RetainFreedMemory"/> (when a <see cref="Train.Trainer"/> is built): glibc keeps freed blocks for
 /// reuse instead of returning them (<c>mallopt</c>: no mmap, no heap trimming, one arena for the threads that have
 /// none yet), so after the first step a step reuses the previous step's memory. The process then keeps its peak step
 /// memory, as PyTorch's caching allocators do.</item>

@@ -11,7 +11,7 @@ namespace FairKd.Cli.Tests.Architecture;
 /// </summary>
 public sealed class CliSurfaceTests
 {
-    private static readonly string[] PlumbingNamespaces = ["FairKd.Cli", "FairKd.Cli.Help", "FairKd.Cli.Pipelines"];
+    private static readonly string[] PlumbingNamespaces = ["FairKd.Cli", "FairKd.Cli.Help", "FairKd.Cli.Run"];
 
     private static List<Type> CliTypes() =>
     [
@@ -41,7 +41,7 @@ public sealed class CliSurfaceTests
     [Fact]
     public void The_check_rejects_a_stage_type()
     {
-        // TrainRun lived in FairKd.Cli.Training until the stages moved to FairKd.Stages; a type like it in the CLI is refused.
+        // TrainRun lived in FairKd.Cli.Train until the stages moved to FairKd.Stages; a type like it in the CLI is refused.
         Assert.Null(Role(typeof(FairKd.Stages.Train.TrainRun)));
         Assert.Null(Role(typeof(FairKd.Data.Ingest.IngestStage)));
         Assert.Equal("command", Role(CliTypes().Single(t => t.Name == "TrainCommand")));

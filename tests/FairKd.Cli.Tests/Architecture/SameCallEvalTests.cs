@@ -1,5 +1,5 @@
 using System.Text.Json;
-using FairKd.Core.Evaluation;
+using FairKd.Core.Eval;
 using FairKd.Core.Pipeline;
 using FairKd.Data.Imaging;
 using FairKd.Stages.Eval;
@@ -89,8 +89,8 @@ public sealed class SameCallEvalTests(EmbedFixture fx) : IClassFixture<EmbedFixt
     public async Task Report_stage_called_directly_writes_what_the_command_writes()
     {
         using var tmp = new TempDir("same-report");
-        Reporting.ReportCommandTests.MakeRun(tmp.Combine("base"), 2, 0.9, new Core.Reporting.RunLabel(Loss: "AdaFace", Model: "r34", Distillation: false, Data: "Real"));
-        Reporting.ReportCommandTests.MakeRun(tmp.Combine("kd"), 6, 1.1, new Core.Reporting.RunLabel(Loss: "AdaFace", Model: "r34", Distillation: true, Data: "Real"));
+        Report.ReportCommandTests.MakeRun(tmp.Combine("base"), 2, 0.9, new Core.Report.RunLabel(Loss: "AdaFace", Model: "r34", Distillation: false, Data: "Real"));
+        Report.ReportCommandTests.MakeRun(tmp.Combine("kd"), 6, 1.1, new Core.Report.RunLabel(Loss: "AdaFace", Model: "r34", Distillation: true, Data: "Real"));
         var options = new ReportOptions { EvalDirs = [tmp.Combine("base"), tmp.Combine("kd")], Reference = ReferenceFiles.PaperResults, Bootstrap = 300 };
         var r = ProcessRunner.Fairkd([.. (options with { OutDir = tmp.Combine("cli") }).ToArgs()]);
         Assert.True(r.ExitCode == 0, r.ToString());

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
-using FairKd.Data.Manifests;
-using FairKd.Data.Manifests.Audit;
+using FairKd.Data.Manifest;
+using FairKd.Data.Manifest.Audit;
 
 namespace FairKd.Cli.Tests.Architecture;
 

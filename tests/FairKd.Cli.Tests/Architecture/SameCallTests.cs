@@ -1,4 +1,4 @@
-using FairKd.Core.Pipelines;
+using FairKd.Core.Run;
 using FairKd.Data.Demo;
 using FairKd.Data.Imaging;
 using FairKd.Data.Ingest;

@@ -16,7 +16,7 @@ public sealed class StageEntryPointTests
     {
         { "ingest", "FairKd.Data.Ingest", "Ingest" },
         { "embed", "FairKd.Stages.Embed", "Embed" },
-        { "manifest", "FairKd.Data.Manifests", "Manifest" },
+        { "manifest", "FairKd.Data.Manifest", "Manifest" },
         { "train", "FairKd.Stages.Train", "Train" },
         { "eval", "FairKd.Stages.Eval", "Eval" },
         { "report", "FairKd.Stages.Report", "Report" },
@@ -39,7 +39,7 @@ public sealed class StageEntryPointTests
         // The training stage's internal wiring class is not a stage: no public XxxStage/XxxOptions of that name.
         Assert.NotEmpty(Problems("train", "FairKd.Stages.Train", "TrainRun"));
         // A stage in the wrong folder is not found either.
-        Assert.NotEmpty(Problems("ingest", "FairKd.Data.Manifests", "Ingest"));
+        Assert.NotEmpty(Problems("ingest", "FairKd.Data.Manifest", "Ingest"));
     }
 
     private static List<string> Problems(string verb, string ns, string name)

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using FairKd.Core.Evaluation;
+using FairKd.Core.Eval;
 using FairKd.Core.IO;
 using FairKd.Core.Records;
 using FairKd.Core.Runtime;

@@ -1,6 +1,6 @@
 using System.Text;
 using FairKd.Data.Cache;
-using FairKd.Data.Training;
+using FairKd.Data.Train;
 using FairKd.Tests.Shared;
 
 namespace FairKd.Data.Tests.Cache;

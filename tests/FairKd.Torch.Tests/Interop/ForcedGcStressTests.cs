@@ -2,8 +2,8 @@ using FairKd.Torch.Inference;
 using FairKd.Torch.Losses;
 using FairKd.Torch.Models;
 using FairKd.Torch.Runtime;
-using FairKd.Torch.Tests.Training;
-using FairKd.Torch.Training;
+using FairKd.Torch.Tests.Train;
+using FairKd.Torch.Train;
 using static TorchSharp.torch;
 
 namespace FairKd.Torch.Tests.Interop;

@@ -5,7 +5,7 @@ Writes two score sets in FairKd's scores.csv format (scores-a.csv, scores-b.csv:
 "models"), then recomputes from those files, as a reviewer would, everything FairKd derives from them, into
 bootstrap.json beside this script. tests/golden/generate.sh decides when to run it (generate.sha256).
 
-The resampling protocol, restated independently of the C# code (src/FairKd.Core/Evaluation):
+The resampling protocol, restated independently of the C# code (src/FairKd.Core/Eval):
   - random source: SplitMix64 (state += 0x9E3779B97F4A7C15; z = (z ^ z>>30) * 0xBF58476D1CE4E5B9;
     z = (z ^ z>>27) * 0x94D049BB133111EB; z ^ z>>31, all mod 2^64); index in [0, n): draw x until x >= 2^64 mod n,
     return x mod n; one stream per set, seeded with seed XOR FNV-1a-64(UTF-8 of the set name);
