@@ -74,7 +74,7 @@ public sealed class IngestStage
     {
         var outDir = _options.OutDir!;
         var readers = _inputs.BuildReaders(_report);
-        Directory.CreateDirectory(outDir);
+        using var folder = Core.IO.RunFolder.Acquire(outDir, "ingest");
         if (_options.WriteAligned is { } aligned) Directory.CreateDirectory(aligned);
         var summary = new IngestSummary();
         var clock = Stopwatch.StartNew();

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using FairKd.Core;
+using FairKd.Core.IO;
 using FairKd.Core.Records;
 
 namespace FairKd.Data.Manifest;
@@ -75,11 +76,11 @@ public static class PathListFormat
             var rel = full[(root.Value.Length + 1)..];
             var slash = rel.LastIndexOf('/');
             if (slash <= 0) { errors.Add($"line {lineNo}: no identity folder between the root and the file: '{line}'"); continue; }
-            var identity = $"{root.Key}/{rel[..slash]}";
+            var identity = SampleId.Identity(root.Key, rel[..slash]);
             var group = rel[..slash].Split('/').FirstOrDefault(seg => EthnicGroups.IndexOf(seg) >= 0);
             if (groups.TryGetValue(identity, out var g0) && g0 != group) conflicts.Add(identity);
             groups[identity] = group;
-            samples.Add(new ReleaseSample(root.Key, identity, rel, $"{root.Key}/{rel}", null));
+            samples.Add(new ReleaseSample(root.Key, identity, rel, SampleId.Key(root.Key, rel), null));
         }
 
         if (errors.Count > 0) throw new UsageException($"{listPath}: {errors.Count} bad lines: {string.Join("; ", errors.Take(Shown))}");

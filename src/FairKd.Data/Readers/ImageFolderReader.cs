@@ -1,3 +1,4 @@
+using FairKd.Core.IO;
 using FairKd.Core.Records;
 
 namespace FairKd.Data.Readers;
@@ -62,7 +63,7 @@ public sealed class ImageFolderReader(DatasetSpec spec, ReaderReport report) : I
 
     private IEnumerable<SampleRef> Images(string dir, string identityRel, string? group, string rootReal, CancellationToken ct)
     {
-        var identity = $"{_spec.Name}/{identityRel}";
+        var identity = SampleId.Identity(_spec.Name, identityRel);
         var any = false;
         foreach (var e in List(dir, identityRel + "/", rootReal))
         {
@@ -81,7 +82,7 @@ public sealed class ImageFolderReader(DatasetSpec spec, ReaderReport report) : I
 
             any = true;
             var rel = identityRel + "/" + e.Name;
-            yield return new SampleRef($"{_spec.Name}/{rel}", _spec.Name, identity, group, rel, new FileSource(e.FullPath));
+            yield return new SampleRef(SampleId.Key(_spec.Name, rel), _spec.Name, identity, group, rel, new FileSource(e.FullPath));
         }
 
         if (!any) _report.Skip(SkipReasons.EmptyIdentityFolder, identity);
@@ -101,7 +102,7 @@ public sealed class ImageFolderReader(DatasetSpec spec, ReaderReport report) : I
             }
 
             var rel = relPrefix + e.Name;
-            yield return new SampleRef($"{_spec.Name}/{rel}", _spec.Name, "", null, rel, new FileSource(e.FullPath));
+            yield return new SampleRef(SampleId.Key(_spec.Name, rel), _spec.Name, "", null, rel, new FileSource(e.FullPath));
         }
 
         foreach (var d in entries.Where(e => e.IsDirectory))

@@ -1,4 +1,5 @@
 using FairKd.Core;
+using FairKd.Core.IO;
 using FairKd.Core.Records;
 
 namespace FairKd.Data.Readers;
@@ -121,8 +122,8 @@ public sealed class PathListReader : ISampleReader
 
         var parent = parts[^2];
         var group = parts.Length >= 3 && EthnicGroups.IndexOf(parts[^3]) >= 0 ? parts[^3] : null;
-        var identity = group is null ? $"{Dataset}/{parent}" : $"{Dataset}/{group}/{parent}";
-        return new SampleRef($"{Dataset}/{rel}", Dataset, identity, group, rel, new FileSource(full));
+        var identity = SampleId.Identity(Dataset, group is null ? parent : $"{group}/{parent}");
+        return new SampleRef(SampleId.Key(Dataset, rel), Dataset, identity, group, rel, new FileSource(full));
     }
 
     /// <summary>64-bit FNV-1a of the UTF-16 code units: duplicate detection in O(1) memory per line.</summary>

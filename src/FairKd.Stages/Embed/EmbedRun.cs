@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using FairKd.Core.IO;
 using FairKd.Core.Pipeline;
 using FairKd.Core.Records;
 using FairKd.Data.Cache;
@@ -44,6 +45,7 @@ internal sealed class EmbedRun(EmbedInputs inputs, IReadOnlyList<SampleRef> samp
             Partition = settings.Partition,
             Force = settings.Force,
         };
+        using var folder = RunFolder.Acquire(outDir, "embed");
         await using var writer = await EmbeddingCacheWriter.OpenAsync(outDir, options, samples.Select(s => s.Key).ToList(), ct);
         if (writer.IsFinished)
         {

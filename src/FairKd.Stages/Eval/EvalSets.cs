@@ -132,7 +132,7 @@ internal sealed class EvalSets(ProvenanceRecorder provenance)
             else if (landmarks is not null) Provenance.Count("imagesMatchedToLandmarks");
         }
 
-        return Add(new EvalImage(path, path, null, landmarks, $"{keyPrefix}/{relative.Replace('\\', '/')}", problem));
+        return Add(new EvalImage(path, path, null, landmarks, SampleId.Key(keyPrefix, relative.Replace('\\', '/')), problem));
     }
 
     private int Add(EvalImage image)

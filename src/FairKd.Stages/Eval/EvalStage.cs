@@ -1,6 +1,7 @@
 using System.Globalization;
 using FairKd.Core;
 using FairKd.Core.Eval;
+using FairKd.Core.IO;
 using FairKd.Core.Pipeline;
 using FairKd.Core.Records;
 using FairKd.Data.Cache;
@@ -76,6 +77,7 @@ public sealed class EvalStage
         var log = reporter ?? StageReporter.Silent;
         var o = _options;
         var outDir = o.OutDir!;
+        using var folder = RunFolder.Acquire(outDir, "eval");
         if (_plan is not null)
         {
             ModelLoader.SetThreads(o.Threads);

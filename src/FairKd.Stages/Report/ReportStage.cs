@@ -1,5 +1,6 @@
 using FairKd.Core;
 using FairKd.Core.Eval;
+using FairKd.Core.IO;
 using FairKd.Core.Pipeline;
 using FairKd.Core.Report;
 
@@ -56,6 +57,7 @@ public sealed class ReportStage
     public Task<ReportResult> RunAsync(StageReporter? reporter, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
+        using var folder = RunFolder.Acquire(_outDir, "report");
         var files = ReportWriter.Write(_runs, _outDir, _published, _bootstrap);
         var report = Path.Combine(_outDir, "report.md");
         (reporter ?? StageReporter.Silent).Info($"report: {_runs.Count} runs -> {report} ({files.Count} files)");

@@ -1,67 +1,34 @@
 namespace FairKd.Stages.Train;
 
-/// <summary>The train stage's options parsed and checked by <see cref="TrainStage.Prepare"/> from <see cref="TrainOptions"/> (defaults there).</summary>
+/// <summary>
+/// A `fairkd train` run as <see cref="TrainStage.Prepare"/> leaves it for <see cref="TrainRun"/>: the options record as
+/// given, and what was parsed or resolved from it (the rest is read from <see cref="Options"/>).
+/// </summary>
 internal sealed record TrainRequest
 {
-    public required string OutDir { get; init; }
+    /// <summary>The options as given (every raw value: epochs, lr, caches, seed, ...).</summary>
+    public required TrainOptions Options { get; init; }
 
-    public required string ModelSpec { get; init; }
+    /// <summary>The run folder (--out, checked to be present).</summary>
+    public string OutDir => Options.OutDir!;
 
+    /// <summary>--loss, resolved: adaface, or softmax with --target group, when not given.</summary>
     public required string Loss { get; init; }
 
+    /// <summary>--target group: the 4-way ethnicity classifier.</summary>
     public bool GroupTarget { get; init; }
 
-    public IReadOnlyList<string> Caches { get; init; } = [];
-
-    /// <summary>--loss-weight NAME=MARGIN,KD entries (per-dataset weights of the two terms).</summary>
-    public IReadOnlyList<string> LossWeights { get; init; } = [];
-
-    public string KdMode { get; init; } = "mse";
-
-    public double? KdLambda { get; init; }
-
-    /// <summary>--kd-weights: the caches are several teachers with these weights (null: shards of one teacher).</summary>
+    /// <summary>--kd-weights, parsed: the caches are several teachers with these weights (null: shards of one teacher).</summary>
     public IReadOnlyList<double>? KdWeights { get; init; }
 
-    public int Epochs { get; init; } = Core.StudyDefaults.Epochs;
+    /// <summary>--milestones, parsed.</summary>
+    public required IReadOnlyList<int> Milestones { get; init; }
 
-    public int BatchSize { get; init; } = Core.StudyDefaults.BatchSize;
-
-    public double Lr { get; init; } = Core.StudyDefaults.BaseLr;
-
-    public IReadOnlyList<int> Milestones { get; init; } = Core.StudyDefaults.Milestones;
-
-    public bool Flip { get; init; } = true;
-
-    public int Seed { get; init; }
-
-    public int Workers { get; init; } = Core.MachineDefaults.Workers;
-
-    public int? Threads { get; init; }
-
-    public string Device { get; init; } = "cpu";
-
-    public bool Resume { get; init; }
-
-    public long? MaxSteps { get; init; }
-
-    public int LogEvery { get; init; } = 50;
-
-    public string? InitWeights { get; init; }
-
-    public int KeepCheckpoints { get; init; } = 3;
-
-    /// <summary>--val-split: share of the training identities held out and validated after every epoch (null: none).</summary>
-    public double? ValSplit { get; init; }
-
-    /// <summary>--select: last (default) or best-val.</summary>
-    public string Select { get; init; } = "last";
+    /// <summary>Random horizontal flips (not --no-flip).</summary>
+    public bool Flip => !Options.NoFlip;
 
     /// <summary>--landmarks and --unaligned (parsed by the code ingest and embed use).</summary>
     public required Data.Imaging.ImagingInputs Imaging { get; init; }
-
-    /// <summary>The release folder trained on (--manifest), or null.</summary>
-    public string? Manifest { get; init; }
 
     /// <summary>Image roots by dataset name (--data-root for a manifest, --dataset roots otherwise), for the provenance record.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> ImageRoots { get; init; } = [];

@@ -1,12 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using FairKd.Stages.Embed;
 using FairKd.Core;
 using FairKd.Core.IO;
 using FairKd.Core.Pipeline;
 using FairKd.Core.Records;
 using FairKd.Data.Train;
+using FairKd.Stages.Embed;
 using FairKd.Torch.Inference;
 using FairKd.Torch.Losses;
 using FairKd.Torch.Models;
@@ -33,49 +33,49 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
 
     public async Task<TrainResult> RunAsync(CancellationToken ct)
     {
-        var spec = ModelSpecText.Parse(req.ModelSpec, "--model");
+        var spec = ModelSpecText.Parse(req.Options.Model!, "--model");
         var kdOnly = req.Loss.Equals(KdOnlyHeader.LossName, StringComparison.OrdinalIgnoreCase);
         if (!kdOnly && !LossRegistry.Names.Contains(req.Loss.ToLowerInvariant()))
             throw new UsageException($"--loss {req.Loss}: use one of {string.Join(", ", LossRegistry.Names)}, or {KdOnlyHeader.LossName} (KD only, with --cache)");
-        if (kdOnly && req.Caches.Count == 0) throw new UsageException("--loss none trains by distillation alone: give the teacher's --cache DIR");
+        if (kdOnly && req.Options.Caches.Count == 0) throw new UsageException("--loss none trains by distillation alone: give the teacher's --cache DIR");
         if (kdOnly && req.GroupTarget) throw new UsageException("--target group trains the ethnicity classifier with --loss softmax, not --loss none");
-        var kdMode = req.KdMode switch
+        var kdMode = req.Options.Kd switch
         {
             "mse" => KdMode.Mse,
             "cosine" => KdMode.Cosine,
-            _ => throw new UsageException($"--kd {req.KdMode}: use mse or cosine"),
+            _ => throw new UsageException($"--kd {req.Options.Kd}: use mse or cosine"),
         };
-        var select = req.Select switch
+        var select = req.Options.Select switch
         {
             "last" => null,
             "best-val" => "best-val",
-            _ => throw new UsageException($"--select {req.Select}: use last or best-val"),
+            _ => throw new UsageException($"--select {req.Options.Select}: use last or best-val"),
         };
-        if (select is not null && req.ValSplit is null)
+        if (select is not null && req.Options.ValSplit is null)
             throw new UsageException("--select best-val picks the epoch with the best validation accuracy: give --val-split P (e.g. 0.1) too");
         ValidationSplit? split = null;
-        if (req.ValSplit is { } share)
+        if (req.Options.ValSplit is { } share)
         {
             if (req.GroupTarget) throw new UsageException("--val-split validates face verification on held-out identities; --target group (the ethnicity classifier) has no such pairs");
-            split = ValidationSplit.Create(samples, share, req.Seed);
+            split = ValidationSplit.Create(samples, share, req.Options.Seed);
             samples = split.Train;
         }
 
         if (samples.Count == 0) throw new UsageException("no training images");
-        if (req.InitWeights is not null && !File.Exists(req.InitWeights)) throw new UsageException($"--init-weights {req.InitWeights}: file not found");
-        ModelLoader.SetThreads(req.Threads);
+        if (req.Options.InitWeights is not null && !File.Exists(req.Options.InitWeights)) throw new UsageException($"--init-weights {req.Options.InitWeights}: file not found");
+        ModelLoader.SetThreads(req.Options.Threads);
         _threads = ModelLoader.TorchThreads();
         var (label, classes) = Labels(kdOnly);
         var (weights, lossWeights) = LossWeights(kdOnly);
-        if (req.KdWeights is not null && req.Caches.Count < 2) throw new UsageException("--kd-weights weighs several teachers: give two or more --cache folders, one weight each");
-        using var targets = req.Caches.Count > 0 ? new CacheTeacherTargets(req.Caches, teacherWeights: req.KdWeights) : null;
+        if (req.KdWeights is not null && req.Options.Caches.Count < 2) throw new UsageException("--kd-weights weighs several teachers: give two or more --cache folders, one weight each");
+        using var targets = req.Options.Caches.Count > 0 ? new CacheTeacherTargets(req.Options.Caches, teacherWeights: req.KdWeights) : null;
         if (targets is not null) CheckCache(targets, spec);
         var (imaging, preprocessing) = Preprocessing(targets, spec);
 
         var config = new TrainRunConfig(ModelSpecText.Format(spec), req.Loss.ToLowerInvariant(), req.GroupTarget ? "group" : "identity", classes,
-            targets is not null, targets is null ? null : req.KdMode, targets is null ? null : req.KdLambda, req.Caches.Select(Path.GetFullPath).ToList(),
-            req.Epochs, req.BatchSize, req.Lr, req.Milestones, req.Seed, req.Flip, samples.Count, SamplesHash(),
-            req.InitWeights is null ? null : ModelWeights.Sha256(req.InitWeights)) {
+            targets is not null, targets is null ? null : req.Options.Kd, targets is null ? null : req.Options.KdLambda, req.Options.Caches.Select(Path.GetFullPath).ToList(),
+            req.Options.Epochs, req.Options.BatchSize, req.Options.Lr, req.Milestones, req.Options.Seed, req.Flip, samples.Count, SamplesHash(),
+            req.Options.InitWeights is null ? null : ModelWeights.Sha256(req.Options.InitWeights)) {
             Preprocessing = preprocessing, LossWeights = lossWeights,
             KdTeachers = targets?.Weights is { } w ? [.. targets.Describe().Select((t, i) => $"{w[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture)} x {t}")] : null,
             Validation = split is null ? null : ValidationConfig.From(split),
@@ -84,16 +84,16 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
         var options = new TrainerOptions
         {
             OutputDir = req.OutDir,
-            BatchSize = req.BatchSize,
-            BaseLr = req.Lr,
+            BatchSize = req.Options.BatchSize,
+            BaseLr = req.Options.Lr,
             Milestones = req.Milestones,
-            Epochs = req.Epochs,
+            Epochs = req.Options.Epochs,
             KdMode = kdMode,
-            KdLambda = req.KdLambda,
-            Seed = req.Seed,
-            LogEvery = req.LogEvery,
-            Device = req.Device,
-            KeepCheckpoints = req.KeepCheckpoints switch
+            KdLambda = req.Options.KdLambda,
+            Seed = req.Options.Seed,
+            LogEvery = req.Options.LogEvery,
+            Device = req.Options.Device,
+            KeepCheckpoints = req.Options.KeepCheckpoints switch
             {
                 < 0 => throw new UsageException("--keep-checkpoints must be >= 0"),
                 0 => null,
@@ -101,23 +101,25 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
             },
         };
         options.Validate();
+        // Every option is checked: from here on the run folder is this run's alone (another run into it is refused).
+        using var folder = RunFolder.Acquire(req.OutDir, "train");
         if (Guard(config)) return Completed();
         var provenance = Provenance(targets);
         config = config with { Provenance = TrainRunConfig.TryRead(req.OutDir)?.Provenance };
 
-        Trainer.SeedTorch(req.Seed);
+        Trainer.SeedTorch(req.Options.Seed);
         using var backbone = ModelRegistry.Create(spec);
-        if (req.InitWeights is not null) ModelWeights.Load(backbone, req.InitWeights);
-        using var header = kdOnly ? new KdOnlyHeader(spec.EmbeddingSize) : LossRegistry.Create(req.Loss, spec.EmbeddingSize, classes, new LossOptions(Seed: req.Seed));
+        if (req.Options.InitWeights is not null) ModelWeights.Load(backbone, req.Options.InitWeights);
+        using var header = kdOnly ? new KdOnlyHeader(spec.EmbeddingSize) : LossRegistry.Create(req.Loss, spec.EmbeddingSize, classes, new LossOptions(Seed: req.Options.Seed));
         using var trainer = new Trainer(backbone, header, options);
         var (startEpoch, startStep) = (0, 0);
         var data = new TrainDataOptions
         {
-            BatchSize = req.BatchSize, Epochs = req.Epochs, Seed = req.Seed, Flip = req.Flip, Workers = req.Workers, MaxSteps = req.MaxSteps,
+            BatchSize = req.Options.BatchSize, Epochs = req.Options.Epochs, Seed = req.Options.Seed, Flip = req.Flip, Workers = req.Options.Workers, MaxSteps = req.Options.MaxSteps,
             Imaging = imaging, Landmarks = req.Imaging.Landmarks,
         };
         var stepsPerEpoch = data.StepsPerEpoch(samples.Count);
-        if (req.Resume && CheckpointStore.FindLatest(trainer.CheckpointRoot) is { } latest)
+        if (req.Options.Resume && CheckpointStore.FindLatest(trainer.CheckpointRoot) is { } latest)
         {
             trainer.Resume(latest);
             (startEpoch, startStep) = trainer.State.NextStep >= stepsPerEpoch ? (trainer.State.NextEpoch + 1, 0) : (trainer.State.NextEpoch, trainer.State.NextStep);
@@ -125,7 +127,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
         }
 
         config.Write(req.OutDir);
-        var validation = split is null ? null : new TrainValidation(split, spec, imaging, req.Imaging.Landmarks, req.Workers, req.OutDir, reporter);
+        var validation = split is null ? null : new TrainValidation(split, spec, imaging, req.Imaging.Landmarks, req.Options.Workers, req.OutDir, reporter);
         if (validation is not null)
         {
             validation.WriteLists();
@@ -141,11 +143,11 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
         }
 
         var pipeline = new TrainDataPipeline(samples, label, targets, data with { StartEpoch = startEpoch, StartStep = startStep,
-            MaxSteps = req.MaxSteps is { } m ? Math.Max(1, m - trainer.State.GlobalStep) : null }, weights);
-        var remaining = Math.Max(0, ((long)(req.Epochs - startEpoch) * stepsPerEpoch) - startStep);
-        if (req.MaxSteps is { } max) remaining = Math.Min(remaining, Math.Max(0, max - trainer.State.GlobalStep));
-        reporter.Info($"train: {spec.Name} ({ModelSpecText.Format(spec)}), {req.Loss}, {(targets is null ? "no KD" : targets.Weights is { } tw ? $"KD {req.KdMode} from {tw.Count} teachers weighted {string.Join(", ", tw.Select(x => x.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)))}" : $"KD {req.KdMode} from {req.Caches.Count} cache(s)")}, " +
-            $"{samples.Count} images, {classes} classes, {stepsPerEpoch} steps/epoch x {req.Epochs} epochs, batch {req.BatchSize}");
+            MaxSteps = req.Options.MaxSteps is { } m ? Math.Max(1, m - trainer.State.GlobalStep) : null }, weights);
+        var remaining = Math.Max(0, ((long)(req.Options.Epochs - startEpoch) * stepsPerEpoch) - startStep);
+        if (req.Options.MaxSteps is { } max) remaining = Math.Min(remaining, Math.Max(0, max - trainer.State.GlobalStep));
+        reporter.Info($"train: {spec.Name} ({ModelSpecText.Format(spec)}), {req.Loss}, {(targets is null ? "no KD" : targets.Weights is { } tw ? $"KD {req.Options.Kd} from {tw.Count} teachers weighted {string.Join(", ", tw.Select(x => x.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)))}" : $"KD {req.Options.Kd} from {req.Options.Caches.Count} cache(s)")}, " +
+            $"{samples.Count} images, {classes} classes, {stepsPerEpoch} steps/epoch x {req.Options.Epochs} epochs, batch {req.Options.BatchSize}");
         TrainSummary summary = null!;
         await reporter.TrackAsync("train", remaining, "steps", async advance =>
         {
@@ -177,7 +179,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
 
         Export(trainer, backbone, header, spec);
         var selected = Selection(trainer, validation, select);
-        WriteSummary(summary, pipeline, trainer.State.GlobalStep >= (long)req.Epochs * stepsPerEpoch);
+        WriteSummary(summary, pipeline, trainer.State.GlobalStep >= (long)req.Options.Epochs * stepsPerEpoch);
         provenance.Count("samples", samples.Count).Count("steps", summary.Steps).Count("imagesSeen", summary.Images)
             .Count("imagesRejected", pipeline.Rejects.Count);
         foreach (var r in pipeline.Rejects) provenance.Reason(r.Reason);
@@ -225,16 +227,16 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
     private ProvenanceRecorder Provenance(CacheTeacherTargets? targets)
     {
         var p = ProvenanceRecorder.Start("train", _threads);
-        if (req.Manifest is { } m)
+        if (req.Options.Manifest is { } m)
         {
             foreach (var f in ManifestFiles.Select(f => Path.Combine(m, f)).Where(File.Exists))
                 p.AddFile($"manifest:{Path.GetFileName(f)}", f);
         }
 
         foreach (var (name, root) in req.ImageRoots) p.AddFolder($"images:{name}", root);
-        foreach (var c in targets is null ? [] : req.Caches) p.AddFile("cache", Path.Combine(c, Data.Cache.CacheIndex.FileName));
+        foreach (var c in targets is null ? [] : req.Options.Caches) p.AddFile("cache", Path.Combine(c, Data.Cache.CacheIndex.FileName));
         foreach (var (name, file) in req.Imaging.LandmarkFiles.OrderBy(kv => kv.Key, StringComparer.Ordinal)) p.AddFile($"landmarks:{name}", file);
-        if (req.InitWeights is { } w) p.AddFile("init-weights", w);
+        if (req.Options.InitWeights is { } w) p.AddFile("init-weights", w);
         return p;
     }
 
@@ -263,11 +265,11 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
     /// </summary>
     private (Func<TrainSample, (float Margin, float Kd)>? Weights, List<DatasetLossWeights>? Record) LossWeights(bool kdOnly)
     {
-        var kd = req.Caches.Count > 0;
+        var kd = req.Options.Caches.Count > 0;
         var datasets = samples.GroupBy(s => s.Dataset, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (Images: g.Count(), Unlabelled: g.Count(s => s.Identity.Length == 0)), StringComparer.Ordinal);
         var given = new Dictionary<string, (double Margin, double Kd)>(StringComparer.Ordinal);
-        foreach (var entry in req.LossWeights)
+        foreach (var entry in req.Options.LossWeights)
         {
             var eq = entry.IndexOf('=', StringComparison.Ordinal);
             var parts = eq < 0 ? [] : entry[(eq + 1)..].Split(',');
@@ -339,13 +341,13 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
 
         if (!existing.SameAs(config))
             throw new UsageException($"{req.OutDir} holds a run with another configuration ({TrainRunConfig.FileName} differs): choose another --out or remove it");
-        if (IsComplete() && req.MaxSteps is null)
+        if (IsComplete() && req.Options.MaxSteps is null)
         {
             reporter.Info($"train: {req.OutDir} is complete ({SummaryFile}); nothing to do");
             return true;
         }
 
-        if (hasCheckpoints && !req.Resume)
+        if (hasCheckpoints && !req.Options.Resume)
             throw new UsageException($"{req.OutDir} holds checkpoints of this run: add --resume to continue it");
         return false;
     }

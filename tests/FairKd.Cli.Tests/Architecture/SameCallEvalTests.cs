@@ -98,7 +98,9 @@ public sealed class SameCallEvalTests(EmbedFixture fx) : IClassFixture<EmbedFixt
 
         static string[] Names(IEnumerable<string> files) => [.. files.Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal)];
         Assert.Equal((tmp.Combine("lib", "report.md"), 2), (result.ReportFile, result.Runs));
-        Assert.Equal(Names(Directory.GetFiles(tmp.Combine("cli"))), Names(result.Files));
+        // the folder holds the report's files and the (empty) lock every stage run takes on its output folder
+        Assert.Equal([Core.IO.RunFolder.LockFileName, .. Names(result.Files)], Names(Directory.GetFiles(tmp.Combine("cli"))));
+        Assert.Equal(0, new FileInfo(tmp.Combine("cli", Core.IO.RunFolder.LockFileName)).Length);
         Assert.Contains("kd-comparisons.md", Names(result.Files));
         foreach (var f in result.Files)
             Assert.True(File.ReadAllBytes(f).SequenceEqual(File.ReadAllBytes(tmp.Combine("cli", Path.GetFileName(f)))), Path.GetFileName(f));

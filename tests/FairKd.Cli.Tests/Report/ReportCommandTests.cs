@@ -159,4 +159,25 @@ public sealed class ReportCommandTests
         MakeRun(tmp.Combine("ok"), 5, 0.8, null);
         Assert.Equal(2, ProcessRunner.Fairkd("report", tmp.Combine("ok")).ExitCode);
     }
+
+    [Fact]
+    public void A_folder_another_run_is_writing_is_refused_and_left_alone()
+    {
+        // Every stage holds its output folder (FairKd.Core.IO.RunFolder): a second run into it, here a child `fairkd report`
+        // while this process holds the folder as a training run would, exits 2 naming the holder and writes nothing.
+        using var tmp = new TempDir("report");
+        MakeRun(tmp.Combine("ok"), 5, 0.8, null);
+        var outDir = tmp.Combine("out");
+        using (FairKd.Core.IO.RunFolder.Acquire(outDir, "train"))
+        {
+            var r = ProcessRunner.Fairkd("report", tmp.Combine("ok"), "--out", outDir);
+            Assert.True(r.ExitCode == 2, r.ToString());
+            Assert.Contains($"is being written by another fairkd run (train, process {Environment.ProcessId}", r.StdErr, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(outDir, "report.md")));
+        }
+
+        Assert.Equal(0, ProcessRunner.Fairkd("report", tmp.Combine("ok"), "--out", outDir).ExitCode);
+        Assert.True(File.Exists(Path.Combine(outDir, "report.md")));
+        Assert.Null(FairKd.Core.IO.RunFolder.Holder(outDir)); // released: no holder recorded
+    }
 }

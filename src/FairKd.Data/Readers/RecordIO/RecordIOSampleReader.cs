@@ -1,4 +1,5 @@
 using System.Globalization;
+using FairKd.Core.IO;
 using FairKd.Core.Records;
 
 namespace FairKd.Data.Readers.RecordIO;
@@ -62,7 +63,7 @@ public sealed class RecordIOSampleReader(string dataset, RecordIOReader reader) 
 
             var cls = ((long)label).ToString(CultureInfo.InvariantCulture);
             var rel = $"{cls}/{key.ToString(CultureInfo.InvariantCulture)}.jpg";
-            yield return new SampleRef($"{Dataset}/{rel}", Dataset, $"{Dataset}/{cls}", null, rel,
+            yield return new SampleRef(SampleId.Key(Dataset, rel), Dataset, SampleId.Identity(Dataset, cls), null, rel,
                 new RecordIOSource(_reader.RecPath, offset, key));
         }
     }
