@@ -12,8 +12,20 @@ internal sealed record TrainRequest
     /// <summary>The run folder (--out, checked to be present).</summary>
     public string OutDir => Options.OutDir!;
 
+    /// <summary>--model, parsed.</summary>
+    public required Torch.Models.ModelSpec Spec { get; init; }
+
     /// <summary>--loss, resolved: adaface, or softmax with --target group, when not given.</summary>
     public required string Loss { get; init; }
+
+    /// <summary>--loss none: distillation alone, no margin loss.</summary>
+    public bool KdOnly { get; init; }
+
+    /// <summary>--kd, parsed.</summary>
+    public Torch.Losses.KdMode KdMode { get; init; }
+
+    /// <summary>--select, parsed: null for last, "best-val".</summary>
+    public string? Select { get; init; }
 
     /// <summary>--target group: the 4-way ethnicity classifier.</summary>
     public bool GroupTarget { get; init; }

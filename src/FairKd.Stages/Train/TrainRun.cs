@@ -33,41 +33,20 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
 
     public async Task<TrainResult> RunAsync(CancellationToken ct)
     {
-        var spec = ModelSpecText.Parse(req.Options.Model!, "--model");
-        var kdOnly = req.Loss.Equals(KdOnlyHeader.LossName, StringComparison.OrdinalIgnoreCase);
-        if (!kdOnly && !LossRegistry.Names.Contains(req.Loss.ToLowerInvariant()))
-            throw new UsageException($"--loss {req.Loss}: use one of {string.Join(", ", LossRegistry.Names)}, or {KdOnlyHeader.LossName} (KD only, with --cache)");
-        if (kdOnly && req.Options.Caches.Count == 0) throw new UsageException("--loss none trains by distillation alone: give the teacher's --cache DIR");
-        if (kdOnly && req.GroupTarget) throw new UsageException("--target group trains the ethnicity classifier with --loss softmax, not --loss none");
-        var kdMode = req.Options.Kd switch
-        {
-            "mse" => KdMode.Mse,
-            "cosine" => KdMode.Cosine,
-            _ => throw new UsageException($"--kd {req.Options.Kd}: use mse or cosine"),
-        };
-        var select = req.Options.Select switch
-        {
-            "last" => null,
-            "best-val" => "best-val",
-            _ => throw new UsageException($"--select {req.Options.Select}: use last or best-val"),
-        };
-        if (select is not null && req.Options.ValSplit is null)
-            throw new UsageException("--select best-val picks the epoch with the best validation accuracy: give --val-split P (e.g. 0.1) too");
+        // Every option was checked by TrainStage.Prepare; what follows needs the samples, the caches or the run folder.
+        var (spec, kdOnly, kdMode, select) = (req.Spec, req.KdOnly, req.KdMode, req.Select);
         ValidationSplit? split = null;
         if (req.Options.ValSplit is { } share)
         {
-            if (req.GroupTarget) throw new UsageException("--val-split validates face verification on held-out identities; --target group (the ethnicity classifier) has no such pairs");
             split = ValidationSplit.Create(samples, share, req.Options.Seed);
             samples = split.Train;
         }
 
         if (samples.Count == 0) throw new UsageException("no training images");
-        if (req.Options.InitWeights is not null && !File.Exists(req.Options.InitWeights)) throw new UsageException($"--init-weights {req.Options.InitWeights}: file not found");
         ModelLoader.SetThreads(req.Options.Threads);
         _threads = ModelLoader.TorchThreads();
         var (label, classes) = Labels(kdOnly);
         var (weights, lossWeights) = LossWeights(kdOnly);
-        if (req.KdWeights is not null && req.Options.Caches.Count < 2) throw new UsageException("--kd-weights weighs several teachers: give two or more --cache folders, one weight each");
         using var targets = req.Options.Caches.Count > 0 ? new CacheTeacherTargets(req.Options.Caches, teacherWeights: req.KdWeights) : null;
         if (targets is not null) CheckCache(targets, spec);
         var (imaging, preprocessing) = Preprocessing(targets, spec);
@@ -93,12 +72,7 @@ internal sealed class TrainRun(TrainRequest req, IReadOnlyList<TrainSample> give
             Seed = req.Options.Seed,
             LogEvery = req.Options.LogEvery,
             Device = req.Options.Device,
-            KeepCheckpoints = req.Options.KeepCheckpoints switch
-            {
-                < 0 => throw new UsageException("--keep-checkpoints must be >= 0"),
-                0 => null,
-                var n => n,
-            },
+            KeepCheckpoints = req.Options.KeepCheckpoints == 0 ? null : req.Options.KeepCheckpoints,
         };
         options.Validate();
         // Every option is checked: from here on the run folder is this run's alone (another run into it is refused).

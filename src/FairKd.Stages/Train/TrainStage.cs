@@ -4,6 +4,8 @@ using FairKd.Core.Pipeline;
 using FairKd.Data.Imaging;
 using FairKd.Data.Readers;
 using FairKd.Data.Train;
+using FairKd.Torch.Losses;
+using FairKd.Torch.Models;
 
 namespace FairKd.Stages.Train;
 
@@ -39,9 +41,9 @@ public sealed class TrainStage
     }
 
     /// <summary>
-    /// Parses <paramref name="options"/> (target, milestones, --kd-weights, --landmarks and --unaligned), lists the samples and
-    /// reports malformed landmark lines as warnings; throws <see cref="UsageException"/> naming the option to fix. Nothing
-    /// is written. The checks that need the caches or the run folder follow in <see cref="RunAsync(CancellationToken)"/>,
+    /// Checks every option of <paramref name="options"/> (model, target, loss, --kd, --select with --val-split, --keep-checkpoints,
+    /// --init-weights, --kd-weights, milestones), then lists the samples and parses --landmarks and --unaligned, reporting
+    /// malformed landmark lines as warnings; throws <see cref="UsageException"/> naming the option to fix. Nothing is written. The checks that need the caches or the run folder follow in <see cref="RunAsync(CancellationToken)"/>,
     /// still before any model loads.
     /// </summary>
     public static TrainStage Prepare(TrainOptions options, StageReporter? reporter, CancellationToken ct)
@@ -56,6 +58,34 @@ public sealed class TrainStage
             "group" => true,
             _ => throw new UsageException($"--target {options.Target}: use identity or group"),
         };
+        var spec = ModelSpecText.Parse(options.Model, "--model");
+        var loss = options.Loss ?? (group ? "softmax" : "adaface");
+        var kdOnly = loss.Equals(KdOnlyHeader.LossName, StringComparison.OrdinalIgnoreCase);
+        if (!kdOnly && !LossRegistry.Names.Contains(loss.ToLowerInvariant()))
+            throw new UsageException($"--loss {loss}: use one of {string.Join(", ", LossRegistry.Names)}, or {KdOnlyHeader.LossName} (KD only, with --cache)");
+        if (kdOnly && options.Caches.Count == 0) throw new UsageException("--loss none trains by distillation alone: give the teacher's --cache DIR");
+        if (kdOnly && group) throw new UsageException("--target group trains the ethnicity classifier with --loss softmax, not --loss none");
+        var kdMode = options.Kd switch
+        {
+            "mse" => KdMode.Mse,
+            "cosine" => KdMode.Cosine,
+            _ => throw new UsageException($"--kd {options.Kd}: use mse or cosine"),
+        };
+        var select = options.Select switch
+        {
+            "last" => null,
+            "best-val" => "best-val",
+            _ => throw new UsageException($"--select {options.Select}: use last or best-val"),
+        };
+        if (select is not null && options.ValSplit is null)
+            throw new UsageException("--select best-val picks the epoch with the best validation accuracy: give --val-split P (e.g. 0.1) too");
+        if (options.ValSplit is not null && group)
+            throw new UsageException("--val-split validates face verification on held-out identities; --target group (the ethnicity classifier) has no such pairs");
+        if (options.KeepCheckpoints < 0) throw new UsageException("--keep-checkpoints must be >= 0");
+        if (options.InitWeights is not null && !File.Exists(options.InitWeights)) throw new UsageException($"--init-weights {options.InitWeights}: file not found");
+        var kdWeights = ParseKdWeights(options.KdWeights);
+        if (kdWeights is not null && options.Caches.Count < 2) throw new UsageException("--kd-weights weighs several teachers: give two or more --cache folders, one weight each");
+        var milestones = ParseMilestones(options.Milestones);
         var samples = ListSamples(options.Manifest, options.DataRoots, options.Datasets, ct);
         var report = new ReaderReport();
         var imaging = ImagingInputs.Parse([.. options.LandmarkFiles], options.Unaligned, samples.Select(s => s.Dataset).ToHashSet(StringComparer.Ordinal), report);
@@ -63,10 +93,14 @@ public sealed class TrainStage
         var request = new TrainRequest
         {
             Options = options,
-            Loss = options.Loss ?? (group ? "softmax" : "adaface"),
+            Spec = spec,
+            Loss = loss,
+            KdOnly = kdOnly,
+            KdMode = kdMode,
+            Select = select,
             GroupTarget = group,
-            KdWeights = ParseKdWeights(options.KdWeights),
-            Milestones = ParseMilestones(options.Milestones),
+            KdWeights = kdWeights,
+            Milestones = milestones,
             Imaging = imaging,
             ImageRoots = ImageRoots(options.DataRoots, options.Datasets),
         };
