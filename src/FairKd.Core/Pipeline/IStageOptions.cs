@@ -12,3 +12,21 @@ public interface IStageOptions
     /// parses back into a record equal to this one.</summary>
     IReadOnlyList<string> ToArgs();
 }
+
+/// <summary>Builds a command line with positional arguments (a recipe, run folders) the way the parser reads them back.</summary>
+public static class StageArgs
+{
+    /// <summary>
+    /// <paramref name="verb"/>, then the positionals and the options; when a positional begins with '-' (a folder named
+    /// <c>-x</c>, which the parser would read as an option), the options come first and the positionals after <c>--</c>.
+    /// </summary>
+    public static IReadOnlyList<string> With(IReadOnlyList<string> verb, IEnumerable<string?> positionals, IReadOnlyList<string> options)
+    {
+        ArgumentNullException.ThrowIfNull(verb);
+        ArgumentNullException.ThrowIfNull(options);
+        var given = positionals.OfType<string>().ToList();
+        return given.Any(p => p.StartsWith('-'))
+            ? [.. verb, .. options, "--", .. given]
+            : [.. verb, .. given, .. options];
+    }
+}

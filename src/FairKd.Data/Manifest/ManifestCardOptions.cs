@@ -29,12 +29,11 @@ public sealed record ManifestCardOptions : IStageOptions
     /// <inheritdoc/>
     public IReadOnlyList<string> ToArgs()
     {
-        var a = new List<string> { "manifest", "card" };
-        if (Release is not null) a.Add(Release);
+        var a = new List<string>();
         if (Recipe is not null) a.AddRange(["--recipe", Recipe]);
         foreach (var c in Caches) a.AddRange(["--cache", c]);
         if (EthnicityHoldout is not null) a.AddRange(["--ethnicity-holdout", EthnicityHoldout]);
         if (Audit is not null) a.AddRange(["--audit", Audit]);
-        return a;
+        return StageArgs.With(["manifest", "card"], [Release], a);
     }
 }

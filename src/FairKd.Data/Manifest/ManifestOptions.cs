@@ -26,11 +26,10 @@ public sealed record ManifestOptions : IStageOptions
     /// <inheritdoc/>
     public IReadOnlyList<string> ToArgs()
     {
-        var a = new List<string> { "manifest", "build" };
-        if (Recipe is not null) a.Add(Recipe);
+        var a = new List<string>();
         foreach (var c in Caches) a.AddRange(["--cache", c]);
         if (OutDir is not null) a.AddRange(["--out", OutDir]);
         if (EthnicityHoldout is not null) a.AddRange(["--ethnicity-holdout", EthnicityHoldout]);
-        return a;
+        return StageArgs.With(["manifest", "build"], [Recipe], a);
     }
 }

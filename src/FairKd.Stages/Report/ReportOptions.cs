@@ -28,12 +28,11 @@ public sealed record ReportOptions : IStageOptions
     /// <inheritdoc/>
     public IReadOnlyList<string> ToArgs()
     {
-        var a = new List<string> { "report" };
-        a.AddRange(EvalDirs);
+        var a = new List<string>();
         if (OutDir is not null) a.AddRange(["--out", OutDir]);
         if (Reference is not null) a.AddRange(["--reference", Reference]);
         if (Bootstrap != 1000) a.AddRange(["--bootstrap", Bootstrap.ToString(CultureInfo.InvariantCulture)]);
         if (Seed != 1) a.AddRange(["--seed", Seed.ToString(CultureInfo.InvariantCulture)]);
-        return a;
+        return StageArgs.With(["report"], EvalDirs, a);
     }
 }

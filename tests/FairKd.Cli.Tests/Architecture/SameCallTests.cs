@@ -1,3 +1,4 @@
+using FairKd.Core.Pipeline;
 using FairKd.Core.Run;
 using FairKd.Data.Demo;
 using FairKd.Data.Imaging;
@@ -57,5 +58,20 @@ public sealed class SameCallTests
             var parsed = await SameCall.ParseAsync(step.Args);
             Assert.True(SameCall.Json(step.Options) == SameCall.Json(parsed), $"step {step.Id}: `{step.CommandLine}` builds\n{SameCall.Json(parsed)}\nnot the planned\n{SameCall.Json(step.Options)}");
         }
+    }
+
+    [Fact]
+    public async Task A_positional_argument_that_looks_like_an_option_survives_the_command_line()
+    {
+        // A run folder or recipe named "-x" would be read as an option: its command line puts it after "--".
+        var report = new FairKd.Stages.Report.ReportOptions { EvalDirs = ["-odd", "plain"], OutDir = "o", Seed = 3 };
+        Assert.Equal(["report", "--out", "o", "--seed", "3", "--", "-odd", "plain"], report.ToArgs());
+        await SameCall.AssertRoundTripAsync(report);
+        await SameCall.AssertRoundTripAsync(new FairKd.Data.Manifest.ManifestOptions { Recipe = "-recipe.json", Caches = ["c"], OutDir = "o" });
+        await SameCall.AssertRoundTripAsync(new FairKd.Data.Manifest.ManifestCardOptions { Release = "-rel", Recipe = "r.json" });
+        await SameCall.AssertRoundTripAsync(new FairKd.Data.Manifest.Audit.ManifestAuditOptions { Release = "-rel", Caches = ["c"], Eval = ["lfw=e"], OutDir = "o" });
+        // an ordinary command line is unchanged: positionals first
+        Assert.Equal(["report", "a", "--out", "o"], new FairKd.Stages.Report.ReportOptions { EvalDirs = ["a"], OutDir = "o" }.ToArgs());
+        Assert.Equal(["fit", "--n", "1", "--", "-a"], StageArgs.With(["fit"], ["-a", null], ["--n", "1"]));
     }
 }

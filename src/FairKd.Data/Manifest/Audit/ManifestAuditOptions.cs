@@ -47,8 +47,7 @@ public sealed record ManifestAuditOptions : IStageOptions
     /// <inheritdoc/>
     public IReadOnlyList<string> ToArgs()
     {
-        var a = new List<string> { "manifest", "audit" };
-        if (Release is not null) a.Add(Release);
+        var a = new List<string>();
         foreach (var c in Caches) a.AddRange(["--cache", c]);
         foreach (var e in Eval) a.AddRange(["--eval", e]);
         if (OutDir is not null) a.AddRange(["--out", OutDir]);
@@ -58,6 +57,6 @@ public sealed record ManifestAuditOptions : IStageOptions
         if (LshTables != 40) a.AddRange(["--lsh-tables", LshTables.ToString(CultureInfo.InvariantCulture)]);
         if (LshBits != 20) a.AddRange(["--lsh-bits", LshBits.ToString(CultureInfo.InvariantCulture)]);
         if (Threads is { } t) a.AddRange(["--threads", t.ToString(CultureInfo.InvariantCulture)]);
-        return a;
+        return StageArgs.With(["manifest", "audit"], [Release], a);
     }
 }
