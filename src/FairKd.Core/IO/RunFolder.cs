@@ -10,7 +10,9 @@ namespace FairKd.Core.IO;
 /// with a <see cref="UsageException"/> naming the holder, instead of interleaving its writes with the first (two
 /// <c>fairkd train --out X</c> would otherwise write the same checkpoints). <see cref="Dispose"/> removes the holder record
 /// while it still holds the lock, then releases the lock. The empty lock file itself stays: deleting it would let a run
-/// that opened it a moment before lock a file no longer in the folder while a third run locks a new one.
+/// that opened it a moment before lock a file no longer in the folder while a third run locks a new one. On a file
+/// system without <c>flock</c> (some network mounts) .NET opens the file without the lock: the folder is then not
+/// protected, and no run is refused.
 /// </summary>
 public sealed class RunFolder : IDisposable
 {
@@ -45,7 +47,7 @@ public sealed class RunFolder : IDisposable
         {
             held = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException)
+        catch (IOException e) when (IsHeld(e))
         {
             var holder = Holder(full);
             throw new UsageException($"{dir} is being written by another fairkd run ({holder ?? "its lock " + lockPath + " is held"}): " +
@@ -57,6 +59,15 @@ public sealed class RunFolder : IDisposable
         AtomicFile.WriteAllText(Path.Combine(full, InfoFileName), info + "\n");
         return new RunFolder(full, held);
     }
+
+    /// <summary>The lock is held by another open file: EWOULDBLOCK from flock on Linux (the HResult .NET gives is the errno),
+    /// ERROR_SHARING_VIOLATION on Windows. Any other failure (a full disk, a lock file that is a folder) is its own error,
+    /// never reported as another run.</summary>
+    private static bool IsHeld(IOException e) =>
+        e.GetType() == typeof(IOException) && (OperatingSystem.IsWindows() ? e.HResult == unchecked((int)0x80070020) : e.HResult == EWouldBlock);
+
+    // EAGAIN = EWOULDBLOCK on Linux.
+    private const int EWouldBlock = 11;
 
     /// <summary>Who holds <paramref name="dir"/>, as its holder recorded it, or null when nobody recorded it.</summary>
     public static string? Holder(string dir)

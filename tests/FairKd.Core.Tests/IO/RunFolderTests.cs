@@ -65,4 +65,18 @@ public class RunFolderTests
         using (RunFolder.Acquire(dir, "embed")) Assert.Contains("embed, process", RunFolder.Holder(dir), StringComparison.Ordinal);
         Assert.Null(RunFolder.Holder(dir));
     }
+
+    [Fact]
+    public void Another_failure_is_not_reported_as_another_run()
+    {
+        using var tmp = new TempDir("runfolder");
+        var dir = tmp.Combine("out");
+        Directory.CreateDirectory(dir);
+        // the lock file's name taken by a symbolic link to itself: opening it fails with ELOOP, an IOException like the
+        // one a held lock gives, but it is not a held lock
+        File.CreateSymbolicLink(Path.Combine(dir, RunFolder.LockFileName), RunFolder.LockFileName);
+        var e = Assert.ThrowsAny<IOException>(() => RunFolder.Acquire(dir, "train").Dispose());
+        Assert.Contains("symbolic links", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("another fairkd run", e.Message, StringComparison.Ordinal);
+    }
 }
