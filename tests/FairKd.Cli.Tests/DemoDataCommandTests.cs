@@ -41,6 +41,16 @@ public class DemoDataCommandTests
     }
 
     [Fact]
+    public void Workers_below_one_exit_two_before_anything_is_written()
+    {
+        using var dir = new TempDir("cli-demo-bad");
+        var r = ProcessRunner.Fairkd("demo-data", "--out", dir.Combine("x"), "--scale", "tiny", "--workers", "0");
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains("--workers must be at least 1, got 0", r.StdErr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir.Combine("x")));
+    }
+
+    [Fact]
     public void Help_shows_an_example()
     {
         var r = ProcessRunner.Fairkd("demo-data", "--help");

@@ -1,5 +1,5 @@
-using FairKd.Core.Pipeline;
 using System.Text.RegularExpressions;
+using FairKd.Core.Pipeline;
 using FairKd.Tests.Shared;
 
 namespace FairKd.Cli.Tests;
